@@ -1,0 +1,76 @@
+import { ArgumentError } from '../errors';
+import { isRecipientType, type Recipient } from './recipients';
+
+/**
+ * The Web Connection message envelope: every frame, both ways, is one JSON object of this shape.
+ * Unknown extra fields are preserved on receive.
+ */
+export interface Envelope<A extends string = string> {
+  /** Routing key: server and client dispatch on it. */
+  action: A;
+  /** The payload: plain text, or a JSON document serialized to a string. */
+  message: string;
+  /** The sender's group (may be empty). */
+  groupId: string;
+  /** The sender's user (may be empty). */
+  userId: string;
+  /** Who gets it; empty means everybody. */
+  recipients: Recipient[];
+  [extra: string]: unknown;
+}
+
+/** Why a frame is not a valid envelope, or undefined when it is. */
+export function envelopeProblem(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return `expected a JSON object, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`;
+  }
+  const v = value as Record<string, unknown>;
+  if (typeof v.action !== 'string') return `"action" must be a string, got ${typeof v.action}`;
+  for (const field of ['message', 'groupId', 'userId'] as const) {
+    if (v[field] !== undefined && v[field] !== null && typeof v[field] !== 'string') {
+      return `"${field}" must be a string, got ${typeof v[field]}`;
+    }
+  }
+  const r = v.recipients;
+  if (r !== undefined && r !== null) {
+    if (!Array.isArray(r)) return `"recipients" must be an array`;
+    for (const item of r as unknown[]) {
+      const rec = item as Partial<Recipient> | null;
+      if (!rec || !isRecipientType(rec.type) || typeof rec.value !== 'string') {
+        return `every recipient must be {type, value} with a known type, got ${JSON.stringify(item)}`;
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Reads a text frame into an envelope, filling missing strings with "" and a missing recipient
+ * list with []. Throws a plain `Error` whose message is the precise reason (the caller wraps it).
+ */
+export function parseEnvelope(text: string): Envelope {
+  const value: unknown = JSON.parse(text);
+  const problem = envelopeProblem(value);
+  if (problem) throw new Error(problem);
+  const v = value as Partial<Envelope>;
+  return { ...v, action: v.action!, message: v.message ?? '', groupId: v.groupId ?? '', userId: v.userId ?? '', recipients: v.recipients ?? [] };
+}
+
+/** Serializes an outgoing envelope, throwing an {@link ArgumentError} for anything the server would reject. */
+export function serializeEnvelope(envelope: unknown): string {
+  const problem = envelopeProblem(envelope);
+  if (problem) throw new ArgumentError(`Cannot send this message: ${problem}. Build it with createBroadcastMessage(action, message).`);
+  return stringify(envelope);
+}
+
+/** JSON.stringify with errors a user can act on (circular structures, BigInt). */
+export function stringify(value: unknown): string {
+  try {
+    return JSON.stringify(value);
+  } catch (cause) {
+    throw new ArgumentError(
+      `Cannot serialize the payload to JSON (${(cause as Error).message}). Send plain data: no circular references, no BigInt.`,
+      { cause },
+    );
+  }
+}

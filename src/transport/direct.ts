@@ -1,0 +1,89 @@
+import { ConnectError } from '../errors';
+import { closeQuietly, describeClose, watchSocket, type SocketWatch } from './socket-watch';
+import type { Transport, TransportFactory } from './transport';
+
+/**
+ * One plain WebSocket, no automatic reconnect: what `tryConnect(false)` asks for. `reconnect()`
+ * still opens a new one on request.
+ */
+export const directTransport: TransportFactory = (config, events) => {
+  let watch: SocketWatch | undefined;
+  let stopped = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let generation = 0;
+  let closedByClient = false;
+
+  const connect = async () => {
+    const mine = ++generation;
+    let url: string;
+    try {
+      url = await config.url();
+    } catch (cause) {
+      events.error(new ConnectError(`The url option failed: ${(cause as Error)?.message ?? cause}.`, undefined, { cause }));
+      stopped = true;
+      events.stop('the url option failed');
+      return;
+    }
+    if (stopped || mine !== generation) return;
+    const w = (watch = watchSocket(new config.WebSocket(url, config.protocols)));
+    let timedOut = false;
+    timer = setTimeout(() => {
+      timedOut = true;
+      closeQuietly(w.socket);
+    }, config.reconnect.connectionTimeout);
+    w.socket.addEventListener('open', () => {
+      clearTimeout(timer);
+      if (mine === generation) events.open();
+    });
+    w.socket.addEventListener('message', (ev) => {
+      if (mine === generation) events.message(ev.data);
+    });
+    w.socket.addEventListener('close', (ev) => {
+      clearTimeout(timer);
+      if (mine !== generation) return;
+      watch = undefined;
+      events.close(describeClose(w, timedOut ? { reason: 'timeout' } : ev, config.reconnect.connectionTimeout));
+      stopped = true;
+      events.stop(closedByClient ? 'closed by the client' : w.opened ? 'the connection closed (automatic reconnect is off)' : 'the connection attempt failed (automatic reconnect is off)');
+    });
+  };
+
+  void connect();
+
+  const transport: Transport = {
+    get isOpen() {
+      return !!watch && watch.opened && watch.socket.readyState === 1;
+    },
+    send(data) {
+      if (!transport.isOpen) return false;
+      watch!.socket.send(data);
+      return true;
+    },
+    reconnect() {
+      const old = watch;
+      watch = undefined;
+      generation++;
+      clearTimeout(timer);
+      closeQuietly(old?.socket, 4000, 'reconnecting');
+      if (old?.opened) events.close({ code: 4000, reason: 'reconnect requested', wasClean: true, opened: true });
+      stopped = closedByClient = false;
+      void connect();
+    },
+    close(code = 1000, reason = '') {
+      if (stopped) return;
+      if (watch?.opened) {
+        // The close event follows and reports stop().
+        closedByClient = true;
+        closeQuietly(watch.socket, code, reason);
+        return;
+      }
+      stopped = true;
+      generation++;
+      clearTimeout(timer);
+      closeQuietly(watch?.socket);
+      watch = undefined;
+      events.stop('closed by the client');
+    },
+  };
+  return transport;
+};
