@@ -54,7 +54,8 @@ export const reconnectingTransport: TransportFactory = (config, events) => {
   // Called by reconnecting-websocket before each attempt: the backoff and the URL live here.
   const nextUrl = (mine: number) => async (): Promise<string> => {
     for (;;) {
-      if (stopped || mine !== instance) return 'ws://127.0.0.1:9/stopped';
+      // A stopped or replaced instance never gets a URL, so it never opens another socket.
+      if (stopped || mine !== instance) return new Promise<string>(() => {});
       if (failures > 0) {
         if (failures > maxRetries) {
           stop(`gave up after ${failures} failed attempts (reconnect.maxRetries ${maxRetries})`);

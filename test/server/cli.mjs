@@ -1,0 +1,42 @@
+// @ts-check
+/**
+ * `npm start`: serves the demo and the protocol on http://HOST:PORT/.
+ * Flags: --port N --host H --tick SECONDS --ping SECONDS --idle SECONDS; env PORT, HOST, BROADCAST_TOKEN.
+ */
+import { parseArgs } from 'node:util';
+import { createTestServer } from './server.mjs';
+
+const { values } = parseArgs({
+  options: { port: { type: 'string' }, host: { type: 'string' }, tick: { type: 'string' }, ping: { type: 'string' }, idle: { type: 'string' } },
+});
+/** @param {string | undefined} text @param {string} name */
+const number = (text, name) => {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < 0) {
+    console.error(`--${name} must be a number >= 0, got ${JSON.stringify(text)}`);
+    process.exit(2);
+  }
+  return n;
+};
+
+const server = await createTestServer({
+  port: number(values.port ?? process.env.PORT ?? '5200', 'port'),
+  host: values.host ?? process.env.HOST ?? '127.0.0.1',
+  tickSeconds: number(values.tick, 'tick'),
+  ping: values.ping ? { intervalSeconds: /** @type {number} */ (number(values.ping, 'ping')), idleTimeoutSeconds: number(values.idle, 'idle') } : undefined,
+  broadcastToken: process.env.BROADCAST_TOKEN || undefined,
+  log: (line) => console.error(line),
+}).catch((/** @type {NodeJS.ErrnoException & { port?: number }} */ err) => {
+  console.error(err.code === 'EADDRINUSE' ? `port ${err.port} is in use: pass --port N or PORT=N` : err.message);
+  process.exit(1);
+});
+
+console.log(`listening on ${server.url}`);
+
+const stop = async () => {
+  await server.close();
+  process.exit(0);
+};
+process.once('SIGINT', stop);
+process.once('SIGTERM', stop);
