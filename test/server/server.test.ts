@@ -1,0 +1,215 @@
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { afterEach, describe, expect, it } from 'vitest';
+import { connectRaw, type RawClient } from '../helpers/raw-client';
+import { createTestServer, type TestServer, type TestServerOptions } from './server.mjs';
+
+let server: TestServer | undefined;
+const clients: RawClient[] = [];
+afterEach(async () => {
+  clients.splice(0).forEach((c) => c.close());
+  await server?.close();
+  server = undefined;
+});
+async function start(options: TestServerOptions = {}) {
+  server = await createTestServer(options);
+  return server;
+}
+async function client(groupId?: string, userId?: string, headers?: Record<string, string>) {
+  const c = await connectRaw(server!.wsUrl, { groupId, userId }, headers);
+  clients.push(c);
+  return c;
+}
+const post = (path: string, body: string, init: RequestInit = {}) =>
+  fetch(new URL(path, server!.url), { method: 'POST', body, ...init });
+
+describe('test server: the protocol over real sockets', () => {
+  it('routes by recipients; a connection matched twice gets the message once; the sender is included', async () => {
+    await start();
+    const [a, b, c] = [await client('g1', 'u1'), await client('g1', 'u2'), await client('g2', 'u3')];
+    a.send({ action: 'note', message: 'one', recipients: [{ type: 'group', value: 'g1' }, { type: 'user', value: 'u2' }] });
+    a.send({ action: 'marker', message: '', recipients: [] });
+    for (const x of [a, b, c]) await x.next((m) => m.action === 'marker');
+    expect(a.received.filter((m) => (m as { action: string }).action === 'note')).toHaveLength(1);
+    expect(b.received.filter((m) => (m as { action: string }).action === 'note')).toHaveLength(1);
+    expect(c.received.map((m) => (m as { action: string }).action)).toEqual(['marker']);
+  });
+
+  it('broadcastchatmessage without recipients goes to the sender group, stamped with the sender identity', async () => {
+    await start();
+    const [a, b, c] = [await client('room', 'alice'), await client('room', 'bob'), await client('other', 'carol')];
+    a.send({ action: 'broadcastchatmessage', message: 'hi', userId: 'mallory', groupId: 'other' });
+    const got = await b.next((m) => m.action === 'broadcastchatmessage');
+    expect(got).toMatchObject({ message: 'hi', userId: 'alice', groupId: 'room' });
+    await a.next((m) => m.action === 'broadcastchatmessage');
+    c.send({ action: 'echo', message: 'marker' });
+    await c.next((m) => m.action === 'echo');
+    expect(c.received).toHaveLength(1);
+  });
+
+  it('echo replies to the sender alone; ping is answered pong; binary frames are echoed', async () => {
+    await start();
+    const [a, b] = [await client('g', 'a'), await client('g', 'b')];
+    a.send({ action: 'echo', message: 'back to me' });
+    expect(await a.next((m) => m.action === 'echo')).toMatchObject({ message: 'back to me' });
+    a.send({ action: 'ping' });
+    await a.next((m) => m.action === 'pong');
+    a.socket.send(Buffer.from([1, 2, 3]));
+    await new Promise<void>((r) => a.socket.once('message', () => r()));
+    expect([...a.binary[0]!]).toEqual([1, 2, 3]);
+    b.send({ action: 'echo', message: 'marker' });
+    await b.next((m) => m.action === 'echo');
+    expect(b.received).toHaveLength(1);
+  });
+
+  it('invalid frames get an error reply and the connection keeps working', async () => {
+    await start();
+    const a = await client('g', 'a');
+    for (const bad of ['{not json', '[1,2]', '"text"', '{"message":"no action"}', '{"action":5}', '{"action":"x","message":7}', '{"action":"x","recipients":[{"type":"nobody","value":"x"}]}']) a.send(bad);
+    a.send({ action: 'echo', message: 'still here' });
+    await a.next((m) => m.action === 'echo');
+    const errors = a.received.filter((m) => (m as { action: string }).action === 'error') as { message: string }[];
+    expect(errors).toHaveLength(7);
+    expect(errors[0]!.message).toMatch(/invalid JSON/);
+    expect(errors[1]!.message).toMatch(/an array/);
+    expect(errors[4]!.message).toMatch(/"action" must be a string/);
+    expect(errors[6]!.message).toMatch(/allButGroup/);
+  });
+
+  it('closes a connection that sends a frame over maxFrameBytes with 1009', async () => {
+    await start({ maxFrameBytes: 1024 });
+    const a = await client();
+    a.send({ action: 'big', message: 'x'.repeat(2000) });
+    expect((await a.closed).code).toBe(1009);
+  });
+
+  it('rate limit: frames past the limit are answered with an error and dropped, the connection stays', async () => {
+    await start({ rateLimit: { messages: 5, perSeconds: 60 } });
+    const a = await client('g', 'a');
+    for (let i = 0; i < 8; i++) a.send({ action: 'echo', message: String(i) });
+    await waitCount(a, 8);
+    expect(a.received.filter((m) => (m as { action: string }).action === 'echo')).toHaveLength(5);
+    expect(a.received.filter((m) => (m as { action: string }).action === 'error')[0]).toMatchObject({ message: expect.stringMatching(/rate limit exceeded/) });
+    expect(a.socket.readyState).toBe(1);
+  });
+
+  it('refuses a foreign Origin (403), allows localhost and no Origin; caps connections (503); 404 elsewhere', async () => {
+    await start({ maxConnections: 2 });
+    await expect(connectRaw(server!.wsUrl, {}, { origin: 'https://evil.example' })).rejects.toMatchObject({ status: 403 });
+    clients.push(await client(undefined, undefined, { origin: 'http://localhost:3000' }));
+    await client();
+    await expect(connectRaw(server!.wsUrl)).rejects.toMatchObject({ status: 503 });
+    await expect(connectRaw(server!.wsUrl.replace('__initializeSocket.wc', 'elsewhere'))).rejects.toMatchObject({ status: 404 });
+    expect(server!.stats.rejected).toBe(3);
+  });
+
+  it('tick and ping policy: ticks to everyone, pings, and an idle connection closed with 4408', async () => {
+    await start({ tickSeconds: 0.05, ping: { intervalSeconds: 0.05, idleTimeoutSeconds: 0.3 } });
+    const a = await client();
+    await a.next((m) => m.action === 'tick');
+    await a.next((m) => m.action === 'ping');
+    expect((await a.closed).code).toBe(4408);
+  });
+
+  it('accepts the upgrade path case-insensitively under any prefix and reads identity from the query', async () => {
+    await start();
+    const c = await connectRaw(server!.wsUrl.replace('__initializeSocket.wc', 'app/__INITIALIZESOCKET.WC'), { groupId: 'G', userId: 'U' });
+    clients.push(c);
+    expect(server!.clients()).toEqual([{ id: 1, groupId: 'G', userId: 'U' }]);
+  });
+});
+
+describe('test server: HTTP broadcast endpoint', () => {
+  it('routes a posted envelope and answers the count; 400 for bad JSON, 405 for GET, 413 when too big', async () => {
+    await start({ maxFrameBytes: 4096 });
+    const [a, b] = [await client('g1', 'a'), await client('g2', 'b')];
+    const res = await post('x/y/__BroadcastWebSocket.wc', JSON.stringify({ action: 'news', message: 'm', recipients: [{ type: 'group', value: 'g1' }] }));
+    expect(await res.json()).toEqual({ delivered: 1 });
+    expect(await a.next((m) => m.action === 'news')).toMatchObject({ message: 'm' });
+    const bad = await post('__broadcastWebSocket.wc', '{"action":');
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).error).toMatch(/invalid JSON/);
+    expect((await post('__broadcastWebSocket.wc', '{"message":"x"}')).status).toBe(400);
+    const get = await fetch(new URL('__broadcastWebSocket.wc', server!.url));
+    expect([get.status, get.headers.get('allow')]).toEqual([405, 'POST']);
+    expect((await post('__broadcastWebSocket.wc', JSON.stringify({ action: 'x', message: 'y'.repeat(5000) }))).status).toBe(413);
+    expect(b.received).toEqual([]);
+  });
+
+  it('requires the bearer token when one is set (401 otherwise)', async () => {
+    await start({ broadcastToken: 's3cret' });
+    const body = JSON.stringify({ action: 'x' });
+    expect((await post('__broadcastWebSocket.wc', body)).status).toBe(401);
+    expect((await post('__broadcastWebSocket.wc', body, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
+    expect((await post('__broadcastWebSocket.wc', body, { headers: { authorization: 'Bearer s3cret' } })).status).toBe(200);
+  });
+});
+
+describe('test server: static files', () => {
+  it('serves the demo and dist with content types, and nothing outside them', async () => {
+    await start();
+    const page = await fetch(server!.url);
+    expect([page.status, page.headers.get('content-type')]).toEqual([200, 'text/html; charset=utf-8']);
+    const js = await fetch(new URL('app.js', server!.url));
+    expect(js.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    for (const path of ['/../package.json', '/dist/../package.json', '/%2e%2e/package.json', '/dist/%2e%2e/%2e%2e/package.json', '/..%2fpackage.json']) {
+      const res = await rawGet(path);
+      expect([403, 404], path).toContain(res.status);
+      expect(res.body, path).not.toContain('"devDependencies"');
+    }
+  });
+});
+
+describe('test server: command-line tools', () => {
+  it('cli prints the listening line, serves, and exits 0 on SIGTERM; broadcast-cli delivers and reports errors', async () => {
+    const child = spawn(process.execPath, ['test/server/cli.mjs', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const line = await new Promise<string>((resolve, reject) => {
+      createInterface({ input: child.stdout! }).once('line', resolve);
+      child.once('exit', (code) => reject(new Error(`cli exited ${code}`)));
+    });
+    expect(line).toMatch(/^listening on http:\/\/127\.0\.0\.1:\d+\/$/);
+    const url = line.slice('listening on '.length);
+    const c = await connectRaw(`${url.replace('http', 'ws')}__initializeSocket.wc`, { groupId: 'cli' });
+    const ok = await runNode(['test/server/broadcast-cli.mjs', '--url', url, '--action', 'hello', '--message', 'from cli', '--group', 'cli']);
+    expect(ok).toMatchObject({ code: 0, stdout: 'delivered to 1 connection(s)\n' });
+    expect(await c.next((m) => m.action === 'hello')).toMatchObject({ message: 'from cli', groupId: 'cli' });
+    const closed = c.closed;
+    child.kill('SIGTERM');
+    expect(await new Promise((r) => child.once('exit', r))).toBe(0);
+    expect((await closed).code).toBe(1001);
+    const refused = await runNode(['test/server/broadcast-cli.mjs', '--url', url, '--action', 'x']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/cannot reach .*Is the server running/);
+    expect((await runNode(['test/server/broadcast-cli.mjs'])).stderr).toMatch(/--action is required/);
+  });
+});
+
+async function waitCount(c: RawClient, n: number) {
+  const deadline = Date.now() + 3000;
+  while (c.received.length < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+}
+
+function runNode(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, args);
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => (stdout += d));
+    p.stderr.on('data', (d) => (stderr += d));
+    p.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** GET without URL normalisation, so "/../" reaches the server as written. */
+async function rawGet(path: string): Promise<{ status: number; body: string }> {
+  const { request } = await import('node:http');
+  return new Promise((resolve, reject) => {
+    const req = request({ host: server!.host, port: server!.port, path, method: 'GET' }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode!, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
