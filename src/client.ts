@@ -251,7 +251,8 @@ export class WebConnectionWebSocket<In extends ActionMap = ActionMap, Out extend
   #closed(info: CloseInfo): void {
     if (info.opened) {
       this.#liveness.stop();
-      if (this.#state !== 'closed') this.#setState(this.#identity.reconnect ? 'reconnecting' : 'closed', { reason: info.reason });
+      // Without automatic reconnect the transport's stop() follows and says why.
+      if (this.#state !== 'closed' && this.#identity.reconnect) this.#setState('reconnecting', {});
       this.#call(this.onCloseHandler, { type: 'close', ...info });
     } else if (this.#state !== 'closed') {
       this.#report(new ConnectError(`Could not connect: ${info.reason}.`));

@@ -29,7 +29,8 @@ export function createLiveness(
   let timer: ReturnType<typeof setInterval> | undefined;
   let lastFrame = 0;
   let lastPing = 0;
-  const doc = (globalThis as { document?: EventTarget & { visibilityState?: string } }).document;
+  // Read when a link opens, not at construction: creating a client must not touch the page.
+  let doc: (EventTarget & { visibilityState?: string }) | undefined;
 
   const check = () => {
     const t = now();
@@ -65,6 +66,7 @@ export function createLiveness(
       if (!periods.length) return;
       lastFrame = now();
       lastPing = 0;
+      doc = (globalThis as { document?: EventTarget & { visibilityState?: string } }).document;
       // Check often enough to notice within a small fraction of the shortest period.
       timer = setInterval(check, Math.max(10, Math.min(...periods) / 4));
       doc?.addEventListener('visibilitychange', onVisible);

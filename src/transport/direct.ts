@@ -42,9 +42,14 @@ export const directTransport: TransportFactory = (config, events) => {
       clearTimeout(timer);
       if (mine !== generation) return;
       watch = undefined;
-      events.close(describeClose(w, timedOut ? { reason: 'timeout' } : ev, config.reconnect.connectionTimeout));
+      const info = describeClose(w, timedOut ? { reason: 'timeout' } : ev, config.reconnect.connectionTimeout);
+      events.close(info);
       stopped = true;
-      events.stop(closedByClient ? 'closed by the client' : w.opened ? 'the connection closed (automatic reconnect is off)' : 'the connection attempt failed (automatic reconnect is off)');
+      events.stop(
+        closedByClient
+          ? 'closed by the client'
+          : `${w.opened ? 'the connection closed' : 'the connection attempt failed'} with ${info.code}${info.reason ? ` (${info.reason})` : ''}; automatic reconnect is off`,
+      );
     });
   };
 

@@ -1,0 +1,29 @@
+import { WebSocket } from 'ws';
+import { describe, expect, it } from 'vitest';
+
+describe('without a page (Node, SSR, workers)', () => {
+  it('importing touches no window, document or location', async () => {
+    const touched: string[] = [];
+    for (const name of ['window', 'document', 'location', 'navigator']) {
+      Object.defineProperty(globalThis, name, { configurable: true, get: () => touched.push(name) && undefined });
+    }
+    try {
+      await import('../../src/index');
+      await import('../../dist/webconnection-websocket.js');
+      await import('../../dist/webconnection-websocket.min.js');
+      const { WebConnectionWebSocket } = await import('../../src/index');
+      new WebConnectionWebSocket({ WebSocket: WebSocket as never });
+    } finally {
+      for (const name of ['window', 'document', 'location', 'navigator']) delete (globalThis as Record<string, unknown>)[name];
+    }
+    expect(touched).toEqual([]);
+  });
+
+  it('tryConnect() needing the default URL says to pass an absolute url; no WebSocket says to pass ws', async () => {
+    const { WebConnectionWebSocket } = await import('../../src/index');
+    expect(() => new WebConnectionWebSocket({ WebSocket: WebSocket as never }).tryConnect()).toThrow(
+      /no http\(s\) page location here.*Pass an absolute url option/,
+    );
+    expect(() => new WebConnectionWebSocket({ url: 'ws://127.0.0.1:1/' }).tryConnect()).toThrow(/pass the `ws` package/);
+  });
+});
