@@ -1,0 +1,42 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { recordingClient } from '../helpers/sdk-client';
+import { startTcpProxy } from '../helpers/tcp-proxy';
+import { waitFor } from '../helpers/wait';
+import { createTestServer, type TestServer } from '../server/server.mjs';
+
+let server: TestServer | undefined;
+let proxy: Awaited<ReturnType<typeof startTcpProxy>> | undefined;
+afterEach(async () => {
+  await proxy?.close();
+  await server?.close();
+});
+
+describe('fault: a half-open link (nothing forwarded, nothing closed)', () => {
+  it('the heartbeat notices within interval + timeout and reconnects through the proxy once it forwards', async () => {
+    server = await createTestServer({ static: false });
+    proxy = await startTcpProxy(server.port);
+    const interval = 200;
+    const timeout = 300;
+    const client = recordingClient(`ws://127.0.0.1:${proxy.port}/__initializeSocket.wc`, { heartbeat: { interval, timeout }, reconnect: { minDelay: 20, maxDelay: 50 } });
+    client.socket.tryConnect(true, 'g', 'u');
+    await client.waitForState('open');
+    // Pongs flow: the link stays up through several heartbeats.
+    await new Promise((r) => setTimeout(r, interval * 3));
+    expect(client.errors).toEqual([]);
+
+    proxy.blackhole();
+    const wentSilentAt = Date.now();
+    const error = await waitFor(() => client.errors.find((e) => /went silent/.test(e.message)), 'the dead link to be noticed', 3000);
+    const noticedAfter = Date.now() - wentSilentAt;
+    console.log(`half-open link noticed after ${noticedAfter} ms (heartbeat interval ${interval} ms + timeout ${timeout} ms)`);
+    expect(error.message).toMatch(/no answer to the heartbeat ping/);
+    // Bound: at most one idle interval before the ping, then its timeout; generous slack for a loaded CI machine.
+    expect(noticedAfter).toBeLessThanOrEqual(interval + timeout + 1000);
+
+    proxy.restore();
+    await waitFor(() => client.socket.state === 'open' && proxy!.connections() > 0, 'reconnected through the proxy', 5000);
+    client.socket.send(client.socket.createBroadcastMessage('echo', 'after'));
+    await client.waitFor('echo');
+    client.socket.close();
+  });
+});
