@@ -1,5 +1,5 @@
 import { ArgumentError } from './errors';
-import { parseEnvelope, serializeEnvelope, stringify } from './protocol/envelope';
+import { parseEnvelope, parseJson, serializeEnvelope, stringify } from './protocol/envelope';
 
 /** What a codec made of one text frame. */
 export interface Decoded {
@@ -62,7 +62,7 @@ export function jsonCodec(discriminant = 'type'): Codec {
   return {
     name: 'json',
     decode(text) {
-      const value: unknown = JSON.parse(text);
+      const value = parseJson(text);
       if (typeof value !== 'object' || value === null || Array.isArray(value)) {
         throw new Error(`expected a JSON object with a "${discriminant}" field`);
       }

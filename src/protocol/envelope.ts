@@ -49,7 +49,7 @@ export function envelopeProblem(value: unknown): string | undefined {
  * list with []. Throws a plain `Error` whose message is the precise reason (the caller wraps it).
  */
 export function parseEnvelope(text: string): Envelope {
-  const value: unknown = JSON.parse(text);
+  const value = parseJson(text);
   const problem = envelopeProblem(value);
   if (problem) throw new Error(problem);
   const v = value as Partial<Envelope>;
@@ -61,6 +61,15 @@ export function serializeEnvelope(envelope: unknown): string {
   const problem = envelopeProblem(envelope);
   if (problem) throw new ArgumentError(`Cannot send this message: ${problem}. Build it with createBroadcastMessage(action, message).`);
   return stringify(envelope);
+}
+
+/** JSON.parse whose error says first that the frame is not JSON at all. */
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (cause) {
+    throw new Error(`not valid JSON (${(cause as Error).message})`, { cause });
+  }
 }
 
 /** JSON.stringify with errors a user can act on (circular structures, BigInt). */
