@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { peakPerWindow, reconnectStorm } from '../helpers/storm';
+import { WebConnectionWebSocket } from '../../src/index';
+import { peakPerWindow, reconnectStorm } from '../helpers/storm.mjs';
 
 describe('fault: reconnect storm after a server restart', () => {
   it('peakPerWindow counts the busiest 100 ms', () => {
@@ -8,8 +9,8 @@ describe('fault: reconnect storm after a server restart', () => {
   });
 
   it('200 clients all come back; full jitter spreads the attempts, a fixed delay does not', { timeout: 60_000 }, async () => {
-    const jittered = await reconnectStorm(200, { minDelay: 1000, maxDelay: 2000 });
-    const fixed = await reconnectStorm(200, { retryDelay: () => 1000 });
+    const jittered = await reconnectStorm(WebConnectionWebSocket, 200, { minDelay: 1000, maxDelay: 2000 });
+    const fixed = await reconnectStorm(WebConnectionWebSocket, 200, { retryDelay: () => 1000 });
     console.log(
       `storm of 200: peak attempts per 100 ms — with full jitter ${jittered.peak} (${jittered.attempts} attempts, all back in ${jittered.allBackMs} ms); ` +
         `fixed delay ${fixed.peak} (${fixed.attempts} attempts, all back in ${fixed.allBackMs} ms)`,
