@@ -28,8 +28,9 @@ async function until(check, what, timeoutMs) {
   }
 }
 
+/** @typedef {{ state: string, close(): void, tryConnect(): void, onErrorHandler: unknown }} StormClient */
 /**
- * @param {typeof import('../../src/index').WebConnectionWebSocket} Client the SDK class to use
+ * @param {new (options: import('../../src/index').WebConnectionOptions) => StormClient} Client the SDK class to use (from src/ or the built package)
  * @param {number} count
  * @param {import('../../src/index').ReconnectOptions} reconnect
  * @param {{ downMs?: number, timeoutMs?: number }} [options]
