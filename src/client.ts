@@ -275,7 +275,9 @@ export class WebConnectionWebSocket<In extends ActionMap = ActionMap, Out extend
     }
     const { key, message, payload } = decoded;
     if (key === undefined || !this.#control.has(key)) this.#call(this.onMessageHandler, message as M);
-    if (key !== undefined) for (const handler of [...(this.#handlers.get(key) ?? [])]) this.#call(handler, payload, message);
+    const handlers = key === undefined ? undefined : this.#handlers.get(key);
+    // A copy, so a handler that unsubscribes does not skip the next one.
+    if (handlers?.size) for (const handler of [...handlers]) this.#call(handler, payload, message);
   }
 
   #setState(state: ConnectionState, detail: Omit<StateChange, 'state' | 'previous'>): void {

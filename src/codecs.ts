@@ -27,8 +27,7 @@ export interface Codec {
 
 /** A JSON document or array in `message` is parsed for typed handlers; any other text stays a string. */
 export function decodePayload(text: string): unknown {
-  const first = text.trimStart()[0];
-  if (first === '{' || first === '[') {
+  if (/^\s*[[{]/.test(text)) {
     try {
       return JSON.parse(text);
     } catch {

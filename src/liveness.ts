@@ -72,7 +72,7 @@ export function createLiveness(
       doc?.addEventListener('visibilitychange', onVisible);
     },
     frame() {
-      lastFrame = now();
+      if (timer !== undefined) lastFrame = now();
     },
     stop,
   };

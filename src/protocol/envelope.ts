@@ -52,8 +52,13 @@ export function parseEnvelope(text: string): Envelope {
   const value = parseJson(text);
   const problem = envelopeProblem(value);
   if (problem) throw new Error(problem);
-  const v = value as Partial<Envelope>;
-  return { ...v, action: v.action!, message: v.message ?? '', groupId: v.groupId ?? '', userId: v.userId ?? '', recipients: v.recipients ?? [] };
+  // A fresh object from JSON.parse: fill the gaps in place rather than copy it.
+  const v = value as Envelope;
+  v.message ??= '';
+  v.groupId ??= '';
+  v.userId ??= '';
+  v.recipients ??= [];
+  return v;
 }
 
 /** Serializes an outgoing envelope, throwing an {@link ArgumentError} for anything the server would reject. */
