@@ -1,34 +1,21 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { promisify } from 'node:util';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestServer, type TestServer } from '../server/server.mjs';
-import { browserSuiteMode, launchChromium } from '../helpers/browser';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { createTestServer } from '../server/server.mjs';
+import { browserSuiteMode, useServerAndBrowser } from '../helpers/browser';
 
 const mode = browserSuiteMode();
 const run = promisify(execFile);
 
 describe.runIf(mode !== 'skip')('chat demo in Chromium', () => {
-  let server: TestServer;
-  let browser: Browser;
-  let closeBrowser: () => Promise<void>;
-
-  beforeAll(async () => {
-    if (mode === 'fail') throw new Error('Chromium is missing at /usr/bin/chromium and CI=true: apt-get install -y chromium');
-    if (!existsSync('dist/webconnection-websocket.min.js')) throw new Error('dist/ is missing: run `npm run build` (npm test does it first)');
-    server = await createTestServer();
-    ({ browser, close: closeBrowser } = await launchChromium());
-  });
-  afterAll(async () => {
-    await closeBrowser?.();
-    await server?.close();
-  });
+  const ctx = useServerAndBrowser();
 
   async function join(user: string, group: string): Promise<Page> {
-    const page = await browser.newPage();
+    const page = await ctx.browser.newPage();
     page.on('pageerror', (err) => console.error(`[${user}] page error:`, err));
-    await page.goto(server.url);
+    await page.goto(ctx.server.url);
     await page.fill('#user', user);
     await page.fill('#group', group);
     await page.click('#connect');
@@ -76,7 +63,7 @@ describe.runIf(mode !== 'skip')('chat demo in Chromium', () => {
   it('a message from `npm run broadcast` appears in the pages of its group', async () => {
     const dave = await join('dave', 'room-3');
     const { stdout } = await run(process.execPath, [
-      'test/server/broadcast-cli.mjs', '--url', server.url, '--action', 'broadcastchatmessage', '--message', 'hello from the server', '--group', 'room-3',
+      'test/server/broadcast-cli.mjs', '--url', ctx.server.url, '--action', 'broadcastchatmessage', '--message', 'hello from the server', '--group', 'room-3',
     ]);
     expect(stdout).toContain('delivered to 1 connection(s)');
     await waitForText(dave, 'hello from the server');
@@ -86,15 +73,15 @@ describe.runIf(mode !== 'skip')('chat demo in Chromium', () => {
   it('server restarted on the same port: the badge shows reconnecting with a countdown, then open, and messages flow', async () => {
     const erin = await join('erin', 'room-4');
     const frank = await join('frank', 'room-4');
-    const port = server.port;
-    await server.close();
+    const port = ctx.server.port;
+    await ctx.server.close();
     await erin.waitForFunction(() => /reconnecting/.test(document.querySelector('[data-testid=badge]')?.textContent ?? ''), null, { timeout: 5000 });
     const badgeText = await erin.locator('[data-testid=badge]').textContent();
     expect(badgeText).toMatch(/^reconnecting( in \d+\.\d s|…)$/);
 
     // Sent while down: queued, delivered after the reconnect.
     await say(erin, 'sent while the server was down');
-    server = await createTestServer({ port });
+    ctx.server = await createTestServer({ port });
     for (const page of [erin, frank]) await page.waitForSelector('[data-testid=badge][data-state=open]', { timeout: 10_000 });
     await waitForText(frank, 'sent while the server was down');
     await say(frank, 'back again');

@@ -1,7 +1,6 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserSuiteMode, launchChromium } from '../helpers/browser';
-import { createTestServer, type TestServer } from '../server/server.mjs';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { browserSuiteMode, useServerAndBrowser } from '../helpers/browser';
 
 const mode = browserSuiteMode();
 
@@ -32,29 +31,18 @@ window.sendChat = () => {
 `;
 
 describe.runIf(mode !== 'skip')("the vendor's client snippet in Chromium", () => {
-  let server: TestServer;
-  let browser: Browser;
-  let closeBrowser: () => Promise<void>;
-  beforeAll(async () => {
-    if (mode === 'fail') throw new Error('Chromium is missing at /usr/bin/chromium and CI=true: apt-get install -y chromium');
-    server = await createTestServer();
-    ({ browser, close: closeBrowser } = await launchChromium());
-  });
-  afterAll(async () => {
-    await closeBrowser?.();
-    await server?.close();
-  });
+  const ctx = useServerAndBrowser();
 
   async function page(options: string, user: string, text: string): Promise<Page> {
-    const p = await browser.newPage();
-    await p.goto(server.url); // any page of the app: the default URL resolves against it
+    const p = await ctx.browser.newPage();
+    await p.goto(ctx.server.url); // any page of the app: the default URL resolves against it
     await p.addScriptTag({ type: 'module', content: vendorCode(options, 'vendor-room', user, text) });
     await p.waitForFunction(() => (window as { opened?: boolean }).opened === true, null, { timeout: 5000 });
     return p;
   }
 
   it('runs unchanged with only a url option (and with none at all) and two pages exchange messages', async () => {
-    const rick = await page(`{ url: ${JSON.stringify(server.wsUrl)} }`, 'rick', 'hello from rick');
+    const rick = await page(`{ url: ${JSON.stringify(ctx.server.wsUrl)} }`, 'rick', 'hello from rick');
     const markus = await page('', 'markus', 'hello from markus');
     await rick.evaluate(() => (window as unknown as { sendChat(): void }).sendChat());
     await markus.evaluate(() => (window as unknown as { sendChat(): void }).sendChat());

@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import { createTestServer, type TestServer, type TestServerOptions } from '../server/server.mjs';
 
 /** Debian's Chromium; `.ci/run` installs it (`apt-get install -y chromium`). */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -30,4 +32,24 @@ export async function launchChromium(): Promise<{ browser: Browser; close: () =>
     browser,
     close: () => browser.close(),
   };
+}
+
+/**
+ * For a browser suite: starts the test server and Chromium before the suite and stops both after.
+ * Read `ctx.server` / `ctx.browser` inside tests. Under CI=true without Chromium the suite fails.
+ */
+export function useServerAndBrowser(options: TestServerOptions = {}): { server: TestServer; browser: Browser } {
+  const ctx = {} as { server: TestServer; browser: Browser };
+  let close: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    if (browserSuiteMode() === 'fail') throw new Error(`Chromium is missing at ${CHROMIUM} and CI=true: apt-get install -y chromium`);
+    if (!existsSync('dist/webconnection-websocket.min.js')) throw new Error('dist/ is missing: run `npm run build` (npm test does it first)');
+    ctx.server = await createTestServer(options);
+    ({ browser: ctx.browser, close } = await launchChromium());
+  });
+  afterAll(async () => {
+    await close?.();
+    await ctx.server?.close();
+  });
+  return ctx;
 }

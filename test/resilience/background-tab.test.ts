@@ -1,28 +1,15 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserSuiteMode, launchChromium } from '../helpers/browser';
-import { createTestServer, type TestServer } from '../server/server.mjs';
+import { describe, expect, it } from 'vitest';
+import { browserSuiteMode, useServerAndBrowser } from '../helpers/browser';
 
 const mode = browserSuiteMode();
 
 describe.runIf(mode !== 'skip')('fault: a background tab in Chromium', () => {
-  let server: TestServer;
-  let browser: Browser;
-  let closeBrowser: () => Promise<void>;
-  beforeAll(async () => {
-    if (mode === 'fail') throw new Error('Chromium is missing at /usr/bin/chromium and CI=true: apt-get install -y chromium');
-    server = await createTestServer();
-    ({ browser, close: closeBrowser } = await launchChromium());
-  });
-  afterAll(async () => {
-    await closeBrowser?.();
-    await server?.close();
-  });
+  const ctx = useServerAndBrowser();
 
   it('a page hidden for longer than the heartbeat interval keeps its link and gets what was sent meanwhile', { timeout: 30_000 }, async () => {
-    const context = await browser.newContext();
+    const context = await ctx.browser.newContext();
     const page = await context.newPage();
-    await page.goto(server.url);
+    await page.goto(ctx.server.url);
     await page.addScriptTag({
       type: 'module',
       // Headless Chromium always reports its pages visible, so the background tab is emulated the
@@ -51,7 +38,7 @@ describe.runIf(mode !== 'skip')('fault: a background tab in Chromium', () => {
     await page.evaluate(() => (window as unknown as { setHidden(h: boolean): void }).setHidden(true));
 
     await new Promise((r) => setTimeout(r, 3500)); // longer than interval + timeout
-    const res = await fetch(new URL('__broadcastWebSocket.wc', server.url), {
+    const res = await fetch(new URL('__broadcastWebSocket.wc', ctx.server.url), {
       method: 'POST',
       body: JSON.stringify({ action: 'news', message: 'sent while hidden', recipients: [{ type: 'group', value: 'bg' }] }),
     });
