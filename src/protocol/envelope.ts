@@ -19,6 +19,9 @@ export interface Envelope<A extends string = string> {
   [extra: string]: unknown;
 }
 
+/** Present and not a string (missing fields read as ""). */
+const notString = (x: unknown) => x != null && typeof x !== 'string';
+
 /** Why a frame is not a valid envelope, or undefined when it is. */
 export function envelopeProblem(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -26,11 +29,8 @@ export function envelopeProblem(value: unknown): string | undefined {
   }
   const v = value as Record<string, unknown>;
   if (typeof v.action !== 'string') return `"action" must be a string, got ${typeof v.action}`;
-  for (const field of ['message', 'groupId', 'userId'] as const) {
-    if (v[field] !== undefined && v[field] !== null && typeof v[field] !== 'string') {
-      return `"${field}" must be a string, got ${typeof v[field]}`;
-    }
-  }
+  const wrong = notString(v.message) ? 'message' : notString(v.groupId) ? 'groupId' : notString(v.userId) ? 'userId' : undefined;
+  if (wrong) return `"${wrong}" must be a string, got ${typeof v[wrong]}`;
   const r = v.recipients;
   if (r !== undefined && r !== null) {
     if (!Array.isArray(r)) return `"recipients" must be an array`;
