@@ -96,6 +96,12 @@ export class WebConnectionWebSocket<In extends ActionMap = ActionMap, Out extend
     if (!(limit >= 0)) throw new ArgumentError(`queueLimit must be a number >= 0, got ${String(limit)}.`);
     this.#outbox = new Outbox(limit);
     const heartbeat = options.heartbeat;
+    if (heartbeat && !(heartbeat.interval > 0 && heartbeat.timeout > 0)) {
+      throw new ArgumentError(`heartbeat needs interval and timeout in ms, both > 0; got ${JSON.stringify(heartbeat)}.`);
+    }
+    if (options.staleTimeout !== undefined && !(options.staleTimeout > 0)) {
+      throw new ArgumentError(`staleTimeout must be a number of ms > 0, got ${String(options.staleTimeout)}.`);
+    }
     this.#control = new Set([...(options.controlActions ?? DEFAULT_CONTROL_ACTIONS), ...(heartbeat ? [heartbeat.action ?? 'ping'] : [])]);
     this.#liveness = createLiveness(
       { heartbeat, staleTimeout: options.staleTimeout },

@@ -40,3 +40,24 @@ describe('fault: a half-open link (nothing forwarded, nothing closed)', () => {
     client.socket.close();
   });
 });
+
+describe('fault: a silent server, noticed by staleTimeout (no pings sent)', () => {
+  it('a ticking server keeps the link; once the link goes silent the client reconnects', async () => {
+    server = await createTestServer({ static: false, tickSeconds: 0.05 });
+    proxy = await startTcpProxy(server.port);
+    const client = recordingClient(`ws://127.0.0.1:${proxy.port}/__initializeSocket.wc`, { staleTimeout: 300, reconnect: { minDelay: 20, maxDelay: 50 } });
+    const ticks: unknown[] = [];
+    client.socket.on('tick', (t) => ticks.push(t));
+    client.socket.tryConnect();
+    await client.waitForState('open');
+    await waitFor(() => ticks.length >= 10, '10 ticks (0.5 s, longer than staleTimeout)');
+    expect(client.errors).toEqual([]);
+    expect(client.messages).toEqual([]); // ticks reach only on('tick')
+    proxy.blackhole();
+    const error = await waitFor(() => client.errors.find((e) => /went silent/.test(e.message)), 'the silence to be noticed', 3000);
+    expect(error.message).toMatch(/no frame from the server for \d+ ms \(staleTimeout 300 ms\)/);
+    proxy.restore();
+    await waitFor(() => client.socket.state === 'open' && proxy!.connections() > 0, 'reconnected', 5000);
+    client.socket.close();
+  });
+});

@@ -242,3 +242,43 @@ describe('typed actions', () => {
     socket.on('vote', () => {});
   });
 });
+
+describe('other servers: codecs and option checks', () => {
+  it('json codec: a WebSharper-style tagged union dispatches on "type"; send() takes the object', async () => {
+    const t = setup({ codec: 'json' });
+    const ints: unknown[] = [];
+    t.socket.on('int', (payload) => ints.push(payload));
+    t.socket.tryConnect();
+    await t.open();
+    t.sockets[0]!.send('{"type":"int","Item":5}');
+    await waitFor(() => ints.length === 1, 'the int case');
+    expect(ints[0]).toEqual({ type: 'int', Item: 5 });
+    expect(t.socket.send({ type: 'ExampleRequest', Item1: 3, Item2: 2 } as never)).toBe('sent');
+    await waitFor(() => t.frames.length === 1, 'the request');
+    expect(JSON.parse(t.frames[0]!)).toEqual({ type: 'ExampleRequest', Item1: 3, Item2: 2 });
+  });
+
+  it('text codec: raw strings both ways, as an echo server with a tick sends them', async () => {
+    const t = setup({ codec: 'text' });
+    const got: unknown[] = [];
+    t.socket.onMessageHandler = (m) => got.push(m);
+    t.socket.tryConnect();
+    await t.open();
+    t.socket.send('hello' as never);
+    await waitFor(() => t.frames.length === 1, 'sent');
+    expect(t.frames[0]).toBe('hello');
+    t.sockets[0]!.send('2026-11-22 15:00:00 +0000 UTC');
+    await waitFor(() => got.length === 1, 'the tick');
+    expect(got).toEqual(['2026-11-22 15:00:00 +0000 UTC']);
+    expect(t.seen.errors).toEqual([]);
+  });
+
+  it.each([
+    [{ queueLimit: -1 }, /queueLimit must be a number >= 0/],
+    [{ heartbeat: { interval: 0, timeout: 100 } }, /heartbeat needs interval and timeout/],
+    [{ staleTimeout: -5 }, /staleTimeout must be a number of ms > 0/],
+    [{ codec: 'yaml' as never }, /Unknown codec "yaml"/],
+  ])('bad options are an ArgumentError at construction: %j', (options, message) => {
+    expect(() => new WebConnectionWebSocket(options as WebConnectionOptions)).toThrow(message);
+  });
+});
