@@ -249,7 +249,9 @@ export class WebConnectionWebSocket<In extends ActionMap = ActionMap, Out extend
     } finally {
       this.#inOpenHandler = false;
     }
-    const transport = this.#transport!;
+    // The handler may have closed or replaced the connection.
+    const transport = this.#transport;
+    if (this.#state !== 'open' || !transport) return;
     this.#outbox.flush((data) => transport.send(data));
     this.#liveness.start();
   }

@@ -282,3 +282,30 @@ describe('other servers: codecs and option checks', () => {
     expect(() => new WebConnectionWebSocket(options as WebConnectionOptions)).toThrow(message);
   });
 });
+
+describe('closing from inside a handler', () => {
+  it('close() in onOpenHandler leaves no heartbeat running and keeps the queue', async () => {
+    // A transport whose close event never comes: only the client's own state can stop the heartbeat.
+    const sent: unknown[] = [];
+    const socket = new WebConnectionWebSocket({
+      url: 'ws://x.test/',
+      WebSocket: MockWebSocket as never,
+      heartbeat: { interval: 5, timeout: 5 },
+      transport: (_config, events) => {
+        let open = true;
+        queueMicrotask(() => events.open());
+        return { get isOpen() { return open; }, send: (d) => (sent.push(d), open), reconnect() {}, close() { open = false; } };
+      },
+    });
+    const errors: unknown[] = [];
+    socket.onErrorHandler = (e) => errors.push(e);
+    socket.send(socket.createBroadcastMessage('queued', ''));
+    socket.onOpenHandler = () => socket.close();
+    socket.tryConnect();
+    await waitFor(() => socket.state === 'closed', 'closed');
+    await new Promise((r) => setTimeout(r, 60));
+    expect(errors).toEqual([]); // no "went silent" from a heartbeat left running
+    expect(sent).toEqual([]);
+    expect(socket.queued).toBe(1);
+  });
+});
