@@ -36,16 +36,22 @@ function client(options: ConstructorParameters<typeof WebConnectionWebSocket>[0]
   };
 }
 
+/** A client whose link dropped and whose server is back, while it waits out a 60 s retry delay. */
+async function waitingOutLongBackoff() {
+  const c = client({ reconnect: { retryDelay: () => 60_000 } });
+  c.socket.tryConnect();
+  await waitFor(() => c.socket.state === 'open', 'open');
+  c.dropAndStop();
+  await waitFor(() => c.socket.state === 'reconnecting', 'reconnecting');
+  c.restart();
+  await new Promise((r) => setTimeout(r, 20)); // the backoff wait has begun
+  expect(c.connections()).toBe(1); // and no new attempt yet
+  return c;
+}
+
 describe('network signals and URL refresh', () => {
   it('the online event ends a long backoff at once', async () => {
-    const c = client({ reconnect: { retryDelay: () => 60_000 } });
-    c.socket.tryConnect();
-    await waitFor(() => c.socket.state === 'open', 'open');
-    c.dropAndStop();
-    await waitFor(() => c.socket.state === 'reconnecting', 'reconnecting');
-    c.restart();
-    await new Promise((r) => setTimeout(r, 20));
-    expect(c.connections()).toBe(1); // still waiting out the 60 s delay
+    const c = await waitingOutLongBackoff();
     setOnline(true);
     await waitFor(() => c.socket.state === 'open', 'open again right after online', 2000);
   });
@@ -67,14 +73,7 @@ describe('network signals and URL refresh', () => {
   });
 
   it('the page becoming visible ends a long backoff', async () => {
-    const c = client({ reconnect: { retryDelay: () => 60_000 } });
-    c.socket.tryConnect();
-    await waitFor(() => c.socket.state === 'open', 'open');
-    c.dropAndStop();
-    await waitFor(() => c.socket.state === 'reconnecting', 'reconnecting');
-    c.restart();
-    await new Promise((r) => setTimeout(r, 20)); // the 60 s backoff wait has begun
-    expect(c.connections()).toBe(1);
+    const c = await waitingOutLongBackoff();
     document.dispatchEvent(new Event('visibilitychange'));
     await waitFor(() => c.socket.state === 'open', 'open after visibilitychange', 2000);
   });
