@@ -214,17 +214,19 @@ export async function createTestServer(options = {}) {
     broadcast,
     /** The open connections and who they are. */
     clients: () => [...connections].map(({ id, groupId, userId }) => ({ id, groupId, userId })),
-    /** Closes every socket with 1001 (going away) so clients reconnect, then stops listening. */
+    /**
+     * Stops listening, so clients coming back are refused rather than accepted and cut; then
+     * closes every socket with 1001 (going away) so clients reconnect, and ends the stragglers.
+     */
     async close() {
       timers.forEach(clearInterval);
+      const stopped = new Promise((r) => http.close(r));
+      wss.close();
       for (const c of connections) c.socket.close(1001, 'server going away');
       await new Promise((r) => setTimeout(r, connections.size ? 50 : 0));
       for (const c of connections) c.socket.terminate();
-      await new Promise((r) => {
-        wss.close();
-        http.close(r);
-        http.closeAllConnections();
-      });
+      http.closeAllConnections();
+      await stopped;
     },
   };
 }

@@ -117,6 +117,18 @@ describe('test server: the protocol over real sockets', () => {
     clients.push(c);
     expect(server!.clients()).toEqual([{ id: 1, groupId: 'G', userId: 'U' }]);
   });
+
+  it('close() stops listening first: a client that reconnects during the 1001 grace is refused, not accepted and cut', async () => {
+    const s = await start();
+    const a = await client();
+    const closing = s.close();
+    server = undefined;
+    // Told 1001, a client would come straight back; the port must already refuse it.
+    await expect(connectRaw(s.wsUrl)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    expect((await a.closed).code).toBe(1001);
+    await closing;
+    expect(s.clients()).toEqual([]);
+  });
 });
 
 describe('test server: HTTP broadcast endpoint', () => {
