@@ -107,8 +107,11 @@ export class WebConnectionWebSocket<In extends ActionMap = ActionMap, Out extend
       { heartbeat, staleTimeout: options.staleTimeout },
       () => this.#transport?.send(this.#codec.encode(this.#codec.control(heartbeat?.action ?? 'ping'))),
       (reason) => {
-        this.#report(new ConnectError(`The connection went silent: ${reason}. Reconnecting.`));
-        this.#transport?.reconnect();
+        this.#report(new ConnectError(`The connection went silent: ${reason}.${this.#identity.reconnect ? ' Reconnecting.' : ''}`));
+        const transport = this.#transport;
+        // A silent link counts as a broken one (backoff, close policy); reconnect() would skip both.
+        if (transport?.drop) transport.drop(`the connection went silent: ${reason}`);
+        else transport?.reconnect();
       },
     );
   }

@@ -19,7 +19,7 @@ export const directTransport: TransportFactory = (config, events) => {
     try {
       url = await config.url();
     } catch (cause) {
-      events.error(new ConnectError(`The url option failed: ${(cause as Error)?.message ?? cause}.`, undefined, { cause }));
+      events.error(new ConnectError(`The url option failed: ${String((cause as Error)?.message ?? cause).replace(/\.$/, '')}.`, undefined, { cause }));
       stopped = true;
       events.stop('the url option failed');
       return;
@@ -73,6 +73,16 @@ export const directTransport: TransportFactory = (config, events) => {
       if (old?.opened) events.close({ code: 4000, reason: 'reconnect requested', wasClean: true, opened: true });
       stopped = closedByClient = false;
       void connect();
+    },
+    drop(reason) {
+      if (stopped || !watch?.opened) return;
+      const old = watch;
+      watch = undefined;
+      generation++;
+      stopped = true;
+      closeQuietly(old.socket, 4000, 'went silent');
+      events.close({ code: 1006, reason, wasClean: false, opened: true });
+      events.stop(`${reason}; automatic reconnect is off`);
     },
     close(code = 1000, reason = '') {
       if (stopped) return;

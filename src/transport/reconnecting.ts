@@ -72,7 +72,7 @@ export const reconnectingTransport: TransportFactory = (config, events) => {
       try {
         return await config.url();
       } catch (cause) {
-        events.error(new ConnectError(`The url option failed: ${(cause as Error)?.message ?? cause}; retrying.`, undefined, { cause }));
+        events.error(new ConnectError(`The url option failed: ${String((cause as Error)?.message ?? cause).replace(/\.$/, '')}; retrying.`, undefined, { cause }));
         failures++;
       }
     }
@@ -112,6 +112,20 @@ export const reconnectingTransport: TransportFactory = (config, events) => {
 
   start();
 
+  /**
+   * Leaves the current instance and its link (or attempt in flight) behind, so none of its state
+   * (locks, counters) can wedge the next attempts; its late events are ignored. Returns its watch.
+   */
+  const abandon = (closeReason: string): SocketWatch | undefined => {
+    const old = rws;
+    const oldWatch = watch;
+    watch = undefined;
+    instance++;
+    old?.close();
+    closeQuietly(oldWatch?.socket, 4000, closeReason);
+    return oldWatch;
+  };
+
   const transport: Transport = {
     get isOpen() {
       return !!watch && watch.opened && watch.socket.readyState === 1;
@@ -132,16 +146,20 @@ export const reconnectingTransport: TransportFactory = (config, events) => {
         wait.wake();
         return;
       }
-      // Drop the link (or the attempt in flight) and start over on a fresh instance, so none of
-      // the old instance's state (locks, counters) can wedge the new attempts.
-      const old = rws;
-      const oldWatch = watch;
-      watch = undefined;
-      instance++;
-      old?.close();
-      closeQuietly(oldWatch?.socket, 4000, 'reconnecting');
+      const oldWatch = abandon('reconnecting');
       if (oldWatch?.opened) events.close({ code: 4000, reason: 'reconnect requested', wasClean: true, opened: true });
       start();
+    },
+    drop(reason) {
+      if (stopped || !watch?.opened) return;
+      // A silent link is a broken link: it counts as a failure, so the backoff (with its jitter)
+      // applies and clients of a stalled server do not all come back at once, or in a tight loop.
+      abandon('went silent');
+      failures = Date.now() - openedAt >= STABLE_MS ? 1 : failures + 1;
+      const info = { code: 1006, reason, wasClean: false, opened: true };
+      events.close(info);
+      if (!shouldReconnect(info)) stop(`${reason}; reconnect.shouldReconnect said not to reconnect`);
+      else start();
     },
     close(code = 1000, reason = '') {
       if (stopped) return;

@@ -39,6 +39,12 @@ export interface Transport {
   send(data: string | ArrayBufferLike | ArrayBufferView | Blob): boolean;
   /** Drops the current link or wait and connects again at once, with the backoff reset. */
   reconnect(): void;
+  /**
+   * Drops an open link that went silent as if it broke: `close` (1006, `reason`), then the usual
+   * backoff and close policy, or `stop` when automatic reconnect is off. Optional for custom
+   * transports; without it the client calls `reconnect()`.
+   */
+  drop?(reason: string): void;
   /** Stops for good; an open link is closed with `code` and `reason`. */
   close(code?: number, reason?: string): void;
 }

@@ -1,4 +1,5 @@
 import { WebSocket } from 'ws';
+import { afterEach } from 'vitest';
 import { WebConnectionWebSocket, type Envelope, type WebConnectionError, type WebConnectionOptions } from '../../src/index';
 import { waitFor } from './wait';
 
@@ -33,4 +34,21 @@ export function recordingClient(url: string, options: WebConnectionOptions = {})
   socket.onErrorHandler = (e) => rec.errors.push(e);
   socket.onStateChange = (c) => rec.states.push(c.state);
   return rec;
+}
+
+/**
+ * For a test file whose tests make recording clients: `client()` makes one, and every client made
+ * is closed after each test.
+ */
+export function useRecordingClients() {
+  const made: RecordingClient[] = [];
+  afterEach(() => made.splice(0).forEach((c) => c.socket.close()));
+  return {
+    made,
+    client(url: string, options: WebConnectionOptions = {}): RecordingClient {
+      const c = recordingClient(url, options);
+      made.push(c);
+      return c;
+    },
+  };
 }

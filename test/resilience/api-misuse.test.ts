@@ -1,61 +1,144 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ArgumentError, InvalidStateError } from '../../src/index';
-import { recordingClient } from '../helpers/sdk-client';
+import { ArgumentError, InvalidStateError, QueueFullError, WebConnectionWebSocket } from '../../src/index';
+import { useRecordingClients } from '../helpers/sdk-client';
+import { waitFor } from '../helpers/wait';
 import { createTestServer, type TestServer } from '../server/server.mjs';
 
 let server: TestServer;
 beforeAll(async () => (server = await createTestServer({ static: false })));
 afterAll(() => server.close());
+const clients = useRecordingClients();
+const client = (url = server.wsUrl, options = {}) => clients.client(url, options);
+
+const circular = () => {
+  const o: Record<string, unknown> = {};
+  o.self = o;
+  return o;
+};
 
 /** One row per misuse: what the user did, and the clear error or documented behaviour they get; nothing is lost. */
 describe('API misuse against the real server', () => {
   it('send before tryConnect: queued, delivered after connecting', async () => {
-    const c = recordingClient(server.wsUrl);
+    const c = client();
     expect(c.socket.send(c.socket.createBroadcastMessage('echo', 'early'))).toBe('queued');
     c.socket.tryConnect();
     expect((await c.waitFor('echo'))[0]!.message).toBe('early');
-    c.socket.close();
   });
 
   it('send after close: InvalidStateError saying what to do', async () => {
-    const c = recordingClient(server.wsUrl);
+    const c = client();
     c.socket.tryConnect();
     await c.waitForState('open');
     c.socket.close();
     expect(() => c.socket.send(c.socket.createBroadcastMessage('echo', 'late'))).toThrow(InvalidStateError);
+    expect(() => c.socket.send(c.socket.createBroadcastMessage('echo', 'late'))).toThrow(/call tryConnect\(\) or reconnect\(\) first/);
   });
 
-  it('tryConnect twice with the same identity: one connection; with another identity: reconnects as the new one, queue kept', async () => {
-    const c = recordingClient(server.wsUrl);
-    c.socket.tryConnect(true, 'misuse', 'first');
-    c.socket.tryConnect(true, 'misuse', 'first');
-    await c.waitForState('open');
-    expect(server.clients().filter((x) => x.groupId === 'misuse')).toHaveLength(1);
-    c.socket.tryConnect(true, 'misuse', 'second');
-    c.socket.send(c.socket.createBroadcastMessage('echo', 'who am I'));
-    const [echo] = await c.waitFor('echo');
-    expect(echo!.userId).toBe('second');
-    expect(server.clients().filter((x) => x.groupId === 'misuse').map((x) => x.userId)).toEqual(['second']);
+  it('close() with messages still queued: they are kept, and go out after the next tryConnect()', async () => {
+    const c = client();
+    c.socket.send(c.socket.createBroadcastMessage('echo', 'kept 1'));
+    c.socket.send(c.socket.createBroadcastMessage('echo', 'kept 2'));
     c.socket.close();
+    expect(c.socket.queued).toBe(2);
+    c.socket.tryConnect();
+    expect((await c.waitFor('echo', 2)).map((m) => m.message)).toEqual(['kept 1', 'kept 2']);
   });
 
-  it('invalid recipient type: TypeError naming the valid types', () => {
-    const c = recordingClient(server.wsUrl);
-    expect(() => c.socket.createBroadcastMessage('a', 'b').addRecipient('x', 'everyone' as never)).toThrow(/use one of "group", "user", "allButUser", "allButGroup"/);
+  it('tryConnect twice with the same identity: a no-op, one connection at the server', async () => {
+    const c = client();
+    c.socket.tryConnect(true, 'misuse-same', 'first');
+    c.socket.tryConnect(true, 'misuse-same', 'first');
+    await c.waitForState('open');
+    c.socket.tryConnect(true, 'misuse-same', 'first');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(server.clients().filter((x) => x.groupId === 'misuse-same')).toHaveLength(1);
+    expect(c.states).toEqual(['connecting', 'open']);
+  });
+
+  it('tryConnect with another identity: reconnects as the new one, and what was queued is kept', async () => {
+    const c = client();
+    c.socket.tryConnect(true, 'misuse-other', 'first');
+    expect(c.socket.send(c.socket.createBroadcastMessage('echo', 'queued as first'))).toBe('queued');
+    c.socket.tryConnect(true, 'misuse-other', 'second');
+    const [echo] = await c.waitFor('echo');
+    expect(echo).toMatchObject({ message: 'queued as first', userId: 'second' }); // the server trusts the connection's identity
+    await waitFor(() => server.clients().filter((x) => x.groupId === 'misuse-other').length === 1, 'one connection');
+    expect(server.clients().filter((x) => x.groupId === 'misuse-other').map((x) => x.userId)).toEqual(['second']);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(c.messages.filter((m) => m.action === 'echo')).toHaveLength(1);
+  });
+
+  it('reconnect() before tryConnect(): InvalidStateError saying what to do', () => {
+    const c = client();
+    expect(() => c.socket.reconnect()).toThrow(InvalidStateError);
+    expect(() => c.socket.reconnect()).toThrow('reconnect() before tryConnect(): call tryConnect() first.');
+  });
+
+  it('invalid recipient type: a TypeError naming the valid types', () => {
+    const c = client();
+    const add = () => c.socket.createBroadcastMessage('a', 'b').addRecipient('x', 'everyone' as never);
+    expect(add).toThrow(TypeError);
+    expect(add).toThrow(/use one of "group", "user", "allButUser", "allButGroup"/);
   });
 
   it.each([
-    ['circular', (() => { const o: Record<string, unknown> = {}; o.o = o; return o; })()],
+    ['circular', circular()],
     ['BigInt', { n: 1n }],
-  ])('%s payload: ArgumentError, nothing queued', (_name, payload) => {
-    const c = recordingClient(server.wsUrl);
+  ])('%s payload: ArgumentError at createBroadcastMessage, nothing queued', (_name, payload) => {
+    const c = client();
     expect(() => c.socket.createBroadcastMessage('a', payload)).toThrow(ArgumentError);
     expect(c.socket.queued).toBe(0);
   });
 
-  it('an invalid URL: ArgumentError at tryConnect, state unchanged', () => {
-    const c = recordingClient('ws://bad host:99999/');
-    expect(() => c.socket.tryConnect()).toThrow(/Invalid url/);
+  it.each([
+    ['a string', 'hello', /expected a JSON object, got string/],
+    ['null', null, /expected a JSON object, got null/],
+    ['an envelope with a BigInt message', { action: 'a', message: 1n }, /"message" must be a string, got bigint/],
+    ['an envelope with a circular field', { action: 'a', message: '', extra: circular() }, /circular|cyclic/i],
+    ['an envelope without action', { message: 'x' }, /"action" must be a string, got undefined/],
+  ])('send() of %s: ArgumentError before anything is queued or sent', async (_name, message, error) => {
+    const c = client();
+    expect(() => c.socket.send(message as never)).toThrow(error);
+    expect(c.socket.queued).toBe(0);
+    c.socket.tryConnect();
+    await c.waitForState('open');
+    expect(() => c.socket.send(message as never)).toThrow(ArgumentError);
+  });
+
+  it('a full queue: send() returns "dropped" and reports a QueueFullError carrying the message; the queued ones arrive', async () => {
+    const c = client(server.wsUrl, { queueLimit: 2 });
+    const msgs = ['q1', 'q2', 'q3'].map((t) => c.socket.createBroadcastMessage('echo', t));
+    expect(msgs.map((m) => c.socket.send(m))).toEqual(['queued', 'queued', 'dropped']);
+    expect(c.errors).toHaveLength(1);
+    expect(c.errors[0]).toBeInstanceOf(QueueFullError);
+    expect((c.errors[0] as QueueFullError).dropped).toBe(msgs[2]);
+    c.socket.tryConnect();
+    expect((await c.waitFor('echo', 2)).map((m) => m.message)).toEqual(['q1', 'q2']);
+  });
+
+  it.each([
+    ['a space in the host', 'ws://bad host:99/', /^Invalid url "ws:\/\/bad host:99\/"/],
+    ['a scheme other than ws/wss/http/https', 'ftp://example.com/', /the scheme must be ws:, wss:, http: or https:/],
+    ['a relative url with no page to resolve it against', '__initializeSocket.wc', /Cannot resolve the relative url .*there is no http\(s\) page location here/],
+  ])('an invalid url (%s): ArgumentError at tryConnect, state unchanged', (_name, url, error) => {
+    const c = client(url);
+    expect(() => c.socket.tryConnect()).toThrow(ArgumentError);
+    expect(() => c.socket.tryConnect()).toThrow(error);
     expect(c.socket.state).toBe('idle');
+  });
+
+  it('no WebSocket on Node and none passed: ArgumentError at tryConnect naming the ws package', () => {
+    const socket = new WebConnectionWebSocket({ url: server.wsUrl });
+    expect(() => socket.tryConnect()).toThrow(/pass the `ws` package/);
+    expect(socket.state).toBe('idle');
+  });
+
+  it.each([
+    ['queueLimit: -1', { queueLimit: -1 }, /queueLimit must be a number >= 0/],
+    ['heartbeat without timeout', { heartbeat: { interval: 100 } }, /heartbeat needs interval and timeout/],
+    ['staleTimeout: 0', { staleTimeout: 0 }, /staleTimeout must be a number of ms > 0/],
+  ])('invalid option (%s): ArgumentError at construction', (_name, options, error) => {
+    expect(() => new WebConnectionWebSocket(options as never)).toThrow(ArgumentError);
+    expect(() => new WebConnectionWebSocket(options as never)).toThrow(error);
   });
 });

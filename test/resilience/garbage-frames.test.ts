@@ -61,6 +61,7 @@ describe('fault: garbage from the server', () => {
     expect([...new Uint8Array(binary[0]!)]).toEqual([0xde, 0xad, 0xbe, 0xef]);
     expect(client.socket.state).toBe('open');
     expect(server.connections()).toBe(1); // never reconnected
+    expect(client.states).toEqual(['connecting', 'open']);
     client.socket.close();
   });
 });
