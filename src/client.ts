@@ -34,14 +34,23 @@ export interface CloseEventLike extends CloseInfo {
   type: 'close';
 }
 
-/** Maps each action to the type of its payload. */
+/** Maps each action to the type of its payload (a `type` or an `interface`: the generics take any object type). */
 export type ActionMap = Record<string, unknown>;
+
+/**
+ * The constraint on an action map: `message` is text on the wire, so a payload is a string, an
+ * object or an array (`unknown` is allowed). A number or boolean would come back as a string, so
+ * a map declaring one fails to compile with this explanation.
+ */
+export type PayloadMap<T> = {
+  [A in keyof T]: unknown extends T[A] ? unknown : T[A] extends string | object ? T[A] : 'payloads travel as text: a number or boolean would arrive as a string, so wrap it in an object';
+};
 
 /** Binary data `send()` passes through untouched. */
 export type BinaryData = ArrayBuffer | ArrayBufferView | Blob;
 
 /** What `send()` accepts: an envelope with a known action (or, for other codecs, their message type) or binary data. */
-export type Outgoing<M, Out extends ActionMap> = (M extends Envelope ? Envelope<keyof Out & string> : M | string) | BinaryData;
+export type Outgoing<M, Out extends PayloadMap<Out>> = (M extends Envelope ? Envelope<keyof Out & string> : M | string) | BinaryData;
 
 type Handler = (payload: unknown, message: unknown) => void;
 
@@ -62,7 +71,7 @@ const isBinary = (data: unknown): data is BinaryData =>
  * socket.tryConnect(true, 'room-1', 'rick');
  * socket.send(socket.createBroadcastMessage('broadcastchatmessage', 'hello').addRecipient('room-1', 'group'));
  */
-export class WebConnectionWebSocket<In extends ActionMap = ActionMap, Out extends ActionMap = In, M = Envelope<keyof In & string>> {
+export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out extends PayloadMap<Out> = In, M = Envelope<keyof In & string>> {
   /** Every message from the server, except keep-alive control actions (see `controlActions`). */
   onMessageHandler: ((msg: M) => void) | null = null;
   /** A link opened (the first time and after every reconnect). Messages sent here go before queued ones. */

@@ -3,7 +3,7 @@
  * This file lists the whole public surface.
  */
 export { WebConnectionWebSocket } from './client';
-export type { ActionMap, BinaryData, CloseEventLike, ConnectionState, Outgoing, SendResult, StateChange } from './client';
+export type { ActionMap, BinaryData, CloseEventLike, ConnectionState, Outgoing, PayloadMap, SendResult, StateChange } from './client';
 export { WebConnectionMessage } from './message';
 export type { Envelope } from './protocol/envelope';
 export { parseEnvelope, serializeEnvelope } from './protocol/envelope';
