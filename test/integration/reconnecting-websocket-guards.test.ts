@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import type { CloseInfo } from '../../src/index';
 import { resolveReconnectingWebSocket } from '../../src/transport/reconnecting';
 import { recordingClient } from '../helpers/sdk-client';
 import { connectRaw } from '../helpers/raw-client';
@@ -71,16 +72,25 @@ describe('guards against reconnecting-websocket 4.4.0 defects', () => {
     client.socket.close();
   });
 
-  it('#165: close() before the socket opened, then reconnect() connects', async () => {
+  it('#165: close() before the socket exists, then reconnect() connects', async () => {
     server = await createTestServer({ static: false });
     expect(await raw('close-before-open', server.wsUrl)).toEqual({ opened: false });
 
-    const client = recordingClient(server.wsUrl);
+    // The first attempt waits for its URL; close() lands there, before any socket exists.
+    const url = server.wsUrl;
+    let calls = 0;
+    let release: (() => void) | undefined;
+    const client = recordingClient('', { url: () => (++calls === 1 ? new Promise<string>((r) => (release = () => r(url))) : url) });
     client.socket.tryConnect();
+    await waitUntil(() => calls === 1);
     client.socket.close();
     expect(client.socket.state).toBe('closed');
+    release!();
+    // A macrotask runs after every queued microtask: the held attempt has finished and bailed out.
+    await new Promise((r) => setImmediate(r));
     client.socket.reconnect();
     await client.waitForState('open');
+    expect(calls).toBe(2);
     client.socket.close();
   });
 
@@ -121,18 +131,22 @@ describe('guards against reconnecting-websocket 4.4.0 defects', () => {
     expect(uncaught).toEqual([]);
   });
 
-  it('a failed connect is a ConnectError, never a clean close with code 1000', async () => {
+  it('a failed connect is reported as 1006, not opened, to onErrorHandler: never a clean close with code 1000', async () => {
     const port = await deadPort();
     const url = `ws://127.0.0.1:${port}/__initializeSocket.wc`;
     expect(await raw('failed-connect-close', url)).toEqual({ code: 1000, wasClean: true });
 
-    const client = recordingClient(url, { reconnect: { maxRetries: 0 } });
+    // The close policy is where the SDK shows a close's details for an attempt that never opened.
+    const infos: CloseInfo[] = [];
+    const client = recordingClient(url, { reconnect: { maxRetries: 0, shouldReconnect: (info) => (infos.push(info), true) } });
     const closes: unknown[] = [];
     client.socket.onCloseHandler = (ev) => closes.push(ev);
     client.socket.tryConnect();
     await client.waitForState('closed');
+    expect(infos).toEqual([{ code: 1006, reason: expect.any(String), wasClean: false, opened: false }]);
     expect(closes).toEqual([]);
     expect(client.errors.map((e) => e.name)).toEqual(['ConnectError']);
+    expect(client.errors[0]!.message).toMatch(/^Could not connect: /);
   });
 
   it('a connect timeout is a ConnectError naming the timeout', async () => {
@@ -154,18 +168,23 @@ describe('guards against reconnecting-websocket 4.4.0 defects', () => {
     expect(spy.received.map((m) => (m as { action: string }).action)).toEqual(['queued', 'login']);
     spy.received.length = 0;
 
+    // Queued before tryConnect() and while connecting: the second kind is what a naive adapter
+    // hands to the package's queue, which goes out before any open handler runs.
     const client = recordingClient(server.wsUrl);
-    client.socket.send(JSON.parse(toSpy('queued-1')));
-    client.socket.send(JSON.parse(toSpy('queued-2')));
-    client.socket.onOpenHandler = () => expect(client.socket.send(JSON.parse(toSpy('login')))).toBe('sent');
+    const results = [client.socket.send(JSON.parse(toSpy('queued-1')))];
+    client.socket.onOpenHandler = () => void results.push(client.socket.send(JSON.parse(toSpy('login'))));
     client.socket.tryConnect();
-    await spy.next((m) => m.action === 'queued-2');
-    expect(spy.received.map((m) => (m as { action: string }).action)).toEqual(['login', 'queued-1', 'queued-2']);
+    results.push(client.socket.send(JSON.parse(toSpy('queued-2'))), client.socket.send(JSON.parse(toSpy('queued-3'))));
+    await waitUntil(() => spy.received.length >= 4);
+    expect(spy.received.map((m) => (m as { action: string }).action)).toEqual(['login', 'queued-1', 'queued-2', 'queued-3']);
+    expect(results).toEqual(['queued', 'queued', 'queued', 'sent']);
+    expect(client.errors).toEqual([]);
     client.socket.close();
   });
 
   it('#95/#101/#112: import interop — the Node ESM build (package external) and the self-contained build both load and connect', async () => {
-    expect(resolveReconnectingWebSocket(class A {})).toBeTypeOf('function');
+    class A {}
+    expect(resolveReconnectingWebSocket(A)).toBe(A);
     class B {}
     expect(resolveReconnectingWebSocket({ default: B })).toBe(B);
     server = await createTestServer({ static: false });
