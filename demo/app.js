@@ -8,11 +8,12 @@ import { WebConnectionWebSocket as SDKSocket } from '/dist/webconnection-websock
 
 /** @typedef {import('../src/index').Envelope} Envelope */
 /** @typedef {import('../src/index').StateChange} StateChange */
+/** @typedef {import('../src/index').WebConnectionError} WebConnectionError */
 /** @type {typeof import('../src/index').WebConnectionWebSocket} */
 const WebConnectionWebSocket = SDKSocket;
 
-/** @template {HTMLElement} T @param {string} id @returns {T} */
-const $ = (id) => /** @type {T} */ (document.getElementById(id));
+/** @param {string} id */
+const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 const user = /** @type {HTMLInputElement} */ ($('user'));
 const group = /** @type {HTMLInputElement} */ ($('group'));
 const text = /** @type {HTMLInputElement} */ ($('text'));
@@ -24,6 +25,9 @@ const status = $('status');
 user.value ||= `user-${Math.random().toString(36).slice(2, 6)}`;
 group.value ||= 'lobby';
 
+/** Who this page is connected as: the fields may be edited before the next Connect. */
+let me = { userId: '', groupId: '' };
+
 const socket = new WebConnectionWebSocket({ reconnect: { minDelay: 500, maxDelay: 5000 } });
 
 /** @param {Envelope} msg */
@@ -31,8 +35,8 @@ socket.onMessageHandler = (msg) => {
   if (msg.action === 'broadcastchatmessage' && msg.message) addMessage(msg);
   else if (msg.action === 'error') showStatus(`server: ${msg.message}`, true);
 };
-socket.onErrorHandler = (/** @type {Error} */ err) => showStatus(err.message, true);
-socket.onOpenHandler = () => showStatus(`connected as ${user.value} in ${group.value || '(no group)'}`);
+socket.onErrorHandler = (/** @type {WebConnectionError} */ err) => showStatus(err.message, true);
+socket.onOpenHandler = () => showStatus(`connected as ${me.userId} in ${me.groupId || '(no group)'}`);
 
 /** @type {ReturnType<typeof setInterval> | undefined} */
 let countdown;
@@ -40,12 +44,12 @@ let countdown;
 socket.onStateChange = ({ state, reason, retryAt }) => {
   clearInterval(countdown);
   badge.dataset.state = state;
-  const open = state === 'open';
   text.disabled = send.disabled = state === 'closed' || state === 'idle';
   if (state === 'reconnecting' && retryAt) {
+    // The SDK says when the next attempt starts; the badge counts down to it.
     const tick = () => {
-      const seconds = Math.max(0, (retryAt - Date.now()) / 1000);
-      badge.textContent = seconds > 0 ? `reconnecting in ${seconds.toFixed(1)} s` : 'reconnecting…';
+      const seconds = (retryAt - Date.now()) / 1000;
+      badge.textContent = seconds >= 0.05 ? `reconnecting in ${seconds.toFixed(1)} s` : 'reconnecting…';
     };
     tick();
     countdown = setInterval(tick, 100);
@@ -53,12 +57,14 @@ socket.onStateChange = ({ state, reason, retryAt }) => {
     badge.textContent = state === 'idle' ? 'not connected' : state;
   }
   if (state === 'closed' && reason) showStatus(`closed: ${reason}`, true);
-  if (open) text.focus();
+  if (state === 'open') text.focus();
 };
 
-$('connect').closest('form')?.addEventListener('submit', (ev) => {
+$('identity').addEventListener('submit', (ev) => {
   ev.preventDefault();
-  socket.tryConnect(true, group.value.trim(), user.value.trim());
+  me = { userId: user.value.trim(), groupId: group.value.trim() };
+  // Same identity while connected: nothing happens; another one: the SDK reconnects with it.
+  socket.tryConnect(true, me.groupId, me.userId);
 });
 
 $('composer').addEventListener('submit', (ev) => {
@@ -67,11 +73,11 @@ $('composer').addEventListener('submit', (ev) => {
   if (!value) return;
   // As in the vendor's sample: action + text, sender identity, and the group as recipient.
   const msg = socket.createBroadcastMessage('broadcastchatmessage', value);
-  msg.userId = user.value.trim();
-  msg.groupId = group.value.trim();
+  msg.userId = me.userId;
+  msg.groupId = me.groupId;
   if (msg.groupId) msg.addRecipient(msg.groupId, 'group');
   const result = socket.send(msg);
-  if (result === 'queued') showStatus('offline: the message is queued and goes out on reconnect');
+  if (result === 'queued' && socket.state !== 'open') showStatus('offline: the message is queued and goes out on reconnect');
   text.value = '';
   text.focus();
 });
@@ -79,12 +85,14 @@ $('composer').addEventListener('submit', (ev) => {
 /** @param {Envelope} msg */
 function addMessage(msg) {
   const item = document.createElement('li');
-  item.className = msg.userId === user.value.trim() ? 'message this-user' : 'message';
+  item.className = msg.userId && msg.userId === me.userId ? 'message this-user' : 'message';
   const header = document.createElement('p');
   header.className = 'message-header';
   const who = document.createElement('b');
   who.textContent = msg.userId || 'server';
-  header.append(who, ` · ${new Date().toLocaleTimeString()}`);
+  const time = document.createElement('time');
+  time.textContent = new Date().toLocaleTimeString();
+  header.append(who, time);
   const body = document.createElement('p');
   body.className = 'message-text';
   body.textContent = msg.message;

@@ -1,8 +1,6 @@
 import type { Page } from 'playwright-core';
-import { describe, expect, it } from 'vitest';
-import { browserSuiteMode, useServerAndBrowser } from '../helpers/browser';
-
-const mode = browserSuiteMode();
+import { expect, it } from 'vitest';
+import { describeInChromium, useServerAndBrowser } from '../helpers/browser';
 
 /**
  * The vendor's documented client code (seed 002 / docs/protocol.md), unchanged but for the import
@@ -30,7 +28,7 @@ window.sendChat = () => {
 };
 `;
 
-describe.runIf(mode !== 'skip')("the vendor's client snippet in Chromium", () => {
+describeInChromium("the vendor's client snippet in Chromium", () => {
   const ctx = useServerAndBrowser();
 
   async function page(options: string, user: string, text: string): Promise<Page> {
