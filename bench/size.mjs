@@ -50,14 +50,19 @@ export async function sizeBench() {
   mkdirSync(ENTRIES, { recursive: true });
   const rows = [{ name: 'webconnection-websocket (dist/webconnection-websocket.min.js, whole API)', ...measure(readFileSync(`${ROOT}dist/webconnection-websocket.min.js`, 'utf8')) }];
   for (const [name, source] of Object.entries(PEERS)) {
-    const file = `${ENTRIES}${name.replace(/[^a-z0-9]+/gi, '-')}.mjs`;
+    const file = `${ENTRIES}${name.toLowerCase().replace(/\(.*\)/, '').replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}.mjs`;
     writeFileSync(file, source);
     rows.push({ name, ...measure(await bundle(file)) });
   }
   return rows;
 }
 
-/** What weighs most in our self-contained build: rendered bytes per module before minification. */
+/**
+ * What weighs most in our self-contained build: per module, the bytes rollup rendered into the
+ * chunk after tree-shaking (`renderedLength`, before minification), and, as a rough guide, that
+ * module's rendered code minified with our terser options (top-level names kept) and gzipped alone.
+ * @returns {Promise<{ module: string, bytes: number, min?: number, gzip?: number }[]>}
+ */
 export async function sizeBreakdown() {
   const typescript = (await import('@rollup/plugin-typescript')).default;
   const build = await rollup({
@@ -67,6 +72,20 @@ export async function sizeBreakdown() {
   });
   const { output } = await build.generate({ format: 'es' });
   await build.close();
-  const parts = Object.entries(output[0].modules).map(([id, m]) => ({ module: id.replace(ROOT, ''), bytes: m.renderedLength }));
+  /** @type {((code: string) => Promise<string>) | undefined} */
+  let minify;
+  try {
+    // terser comes with @rollup/plugin-terser; without it the breakdown has rendered bytes only.
+    const terserLib = await import('terser');
+    minify = async (code) => (await terserLib.minify(code, { ecma: 2020, module: false, compress: { passes: 2 }, format: { comments: false } })).code ?? '';
+  } catch {
+    minify = undefined;
+  }
+  const parts = [];
+  for (const [id, m] of Object.entries(output[0].modules)) {
+    const part = { module: id.replace(ROOT, ''), bytes: m.renderedLength };
+    const min = minify && m.code ? await minify(m.code) : undefined;
+    parts.push(min === undefined ? part : { ...part, min: Buffer.byteLength(min), gzip: gzipSync(min, { level: 9 }).length });
+  }
   return parts.sort((a, b) => b.bytes - a.bytes);
 }
