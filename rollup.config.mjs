@@ -1,18 +1,55 @@
 // @ts-check
 import { existsSync, readFileSync } from 'node:fs';
-import nodeResolve from '@rollup/plugin-node-resolve';
-import terser from '@rollup/plugin-terser';
+import { createRequire } from 'node:module';
 import typescript from '@rollup/plugin-typescript';
+import terser from '@rollup/plugin-terser';
+import ts from 'typescript';
 import { dts } from 'rollup-plugin-dts';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
+const require = createRequire(import.meta.url);
+
+/** The package entries: the core, and one per opt-in feature. */
+const ENTRIES = { index: 'src/index.ts', liveness: 'src/liveness.ts', network: 'src/network.ts', codecs: 'src/codecs.ts' };
+
+/**
+ * reconnecting-websocket from the TypeScript source it ships (not its ES5 build): compiled to
+ * our target, its `_debug` calls (off unless its `debug` option is set, which we never set)
+ * removed. Its licence banner (`/*!`) stays in the bundle.
+ * @returns {import('rollup').Plugin}
+ */
+function reconnectingWebSocketFromSource() {
+  const dir = require.resolve('reconnecting-websocket/package.json').replace(/package\.json$/, '');
+  const ids = { 'reconnecting-websocket': `${dir}reconnecting-websocket.ts`, './events': `${dir}events.ts` };
+  return {
+    name: 'reconnecting-websocket-from-source',
+    resolveId(source, importer) {
+      if (source === 'reconnecting-websocket' || (source === './events' && importer === `\0${ids['reconnecting-websocket']}`)) {
+        return `\0${ids[/** @type {keyof typeof ids} */ (source)]}`;
+      }
+      return null;
+    },
+    load(id) {
+      if (!id.startsWith(`\0${dir}`)) return null;
+      const source = readFileSync(id.slice(1), 'utf8')
+        .replace(/^\s*this\._debug\(.*\);\s*$/gm, '')
+        .replace(/\n\s*private _debug\(\.\.\.args: any\[\]\) \{[\s\S]*?\n {4}\}\n/, '\n');
+      if (/_debug/.test(source)) throw new Error('reconnecting-websocket changed: a _debug call was not removed');
+      const { outputText, sourceMapText } = ts.transpileModule(source, {
+        fileName: id.slice(1),
+        compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, sourceMap: true, useDefineForClassFields: true },
+      });
+      return { code: outputText.replace(/\/\/# sourceMappingURL=.*$/m, ''), map: sourceMapText };
+    },
+  };
+}
 
 /** Every file package.json points at must exist after the build, or the published package is broken. */
 function checkPackagePaths() {
   return {
     name: 'check-package-paths',
     closeBundle() {
-      const paths = new Set([pkg.main, pkg.module, pkg.browser, pkg.types]);
+      const paths = new Set([pkg.main, pkg.types]);
       const walk = (/** @type {unknown} */ node) => {
         if (typeof node === 'string') paths.add(node);
         else if (node && typeof node === 'object') Object.values(node).forEach(walk);
@@ -25,26 +62,32 @@ function checkPackagePaths() {
   };
 }
 
-const ts = () => typescript({ tsconfig: './tsconfig.build.json', noEmit: false, declaration: false, declarationDir: undefined, outDir: 'dist', sourceMap: true });
+const compile = () => typescript({ tsconfig: './tsconfig.build.json', noEmit: false, declaration: false, declarationDir: undefined, outDir: 'dist', sourceMap: true });
+
+/**
+ * Minified, with reconnecting-websocket's `_`-prefixed private members mangled (nothing else in
+ * the bundle uses such names; test/integration/bundle.test.ts runs the result against the server).
+ */
+const minify = () =>
+  terser({ ecma: 2020, module: true, compress: { passes: 2 }, mangle: { properties: { regex: /^_/, reserved: ['__proto__'] } }, format: { comments: /^!/ } });
 
 export default [
-  // For bundlers and Node: reconnecting-websocket stays an external dependency.
+  // The package: one ES module per entry, shared code in chunks, for bundlers and Node.
   {
-    input: 'src/index.ts',
-    external: ['reconnecting-websocket'],
-    output: { file: 'dist/webconnection-websocket.js', format: 'es', sourcemap: true },
-    plugins: [ts()],
+    input: ENTRIES,
+    output: { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js', sourcemap: true },
+    plugins: [reconnectingWebSocketFromSource(), compile(), minify()],
   },
-  // For <script type="module"> with no bundler: one self-contained minified file.
+  // For <script type="module"> with no bundler: everything in one self-contained file.
   {
-    input: 'src/index.ts',
+    input: 'src/all.ts',
     output: { file: 'dist/webconnection-websocket.min.js', format: 'es', sourcemap: true },
-    plugins: [nodeResolve({ browser: true }), ts(), terser({ ecma: 2020, module: true, compress: { passes: 2 }, format: { comments: false } })],
+    plugins: [reconnectingWebSocketFromSource(), compile(), minify()],
   },
-  // The public type declarations.
+  // The public type declarations, one file per entry.
   {
-    input: 'src/index.ts',
-    output: { file: 'types/index.d.ts', format: 'es' },
+    input: { ...ENTRIES, all: 'src/all.ts' },
+    output: { dir: 'types', format: 'es', chunkFileNames: 'chunks/[name]-[hash].d.ts' },
     plugins: [dts({ tsconfig: './tsconfig.build.json' }), checkPackagePaths()],
   },
 ];

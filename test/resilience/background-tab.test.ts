@@ -5,7 +5,7 @@ import { createTestServer, type TestServer } from '../server/server.mjs';
 
 const mode = browserSuiteMode();
 
-type Log = { messages: string[]; errors: string[]; opens: number; states: string[]; visibility: string[] };
+type Log = { messages: string[]; errors: string[]; opens: number; states: string[]; visibility: string[]; pongs: number; waits: number[] };
 
 /**
  * Headless Chromium reports every page visible whatever is in front: a second tab brought to the
@@ -45,9 +45,13 @@ describe.runIf(mode !== 'skip')('fault: a background tab in Chromium', () => {
     await page.addScriptTag({
       type: 'module',
       content: `${BACKGROUND_TAB_EMULATION}
-        const { WebConnectionWebSocket } = await import('/dist/webconnection-websocket.min.js');
-        const socket = new WebConnectionWebSocket(${options});
-        window.log = { messages: [], errors: [], opens: 0, states: [], visibility: [] };
+        const { WebConnectionWebSocket, liveness, networkSignals } = await import('/dist/webconnection-websocket.min.js');
+        window.log = { messages: [], errors: [], opens: 0, states: [], visibility: [], pongs: 0, waits: [] };
+        const signals = networkSignals();
+        // The network feature, with every backoff wait recorded as it begins.
+        const network = { wait: (ms) => (window.log.waits.push(ms), signals.wait(ms)) };
+        const socket = new WebConnectionWebSocket({ network, ...${options} });
+        socket.on('pong', () => window.log.pongs++);
         document.addEventListener('visibilitychange', () => window.log.visibility.push(document.visibilityState));
         socket.onMessageHandler = (m) => window.log.messages.push(m.message);
         socket.onErrorHandler = (e) => window.log.errors.push(e.message);
@@ -75,12 +79,13 @@ describe.runIf(mode !== 'skip')('fault: a background tab in Chromium', () => {
   };
 
   it('a page hidden for longer than the heartbeat interval keeps its link and gets what was sent meanwhile', { timeout: 30_000 }, async () => {
-    const { page, log, setHidden } = await openPage('{ heartbeat: { interval: 1000, timeout: 2000 } }');
+    const { page, log, setHidden } = await openPage('{ liveness: liveness({ heartbeat: { interval: 1000, timeout: 2000 } }) }');
     await setHidden(true);
-    await new Promise((r) => setTimeout(r, 3500)); // longer than interval + timeout
+    // The scenario itself: time passes while hidden, longer than interval + timeout.
+    await new Promise((r) => setTimeout(r, 3500));
     expect(await broadcast(ctx.server, 'sent while hidden')).toBe(1);
-    await new Promise((r) => setTimeout(r, 500));
-    expect((await log()).messages).toContain('sent while hidden'); // network events arrive while hidden
+    // Network events arrive while hidden.
+    await page.waitForFunction(() => (window as unknown as { log: Log }).log.messages.includes('sent while hidden'), null, { timeout: 5000 });
 
     await setHidden(false);
     const seen = await log();
@@ -88,7 +93,8 @@ describe.runIf(mode !== 'skip')('fault: a background tab in Chromium', () => {
     expect(seen.errors).toEqual([]); // no false "went silent": the server answered the pings
     expect(seen.opens).toBe(1); // the same link all along
     // Back in front, the heartbeat resumes at once: a ping goes out and its pong keeps the link.
-    await new Promise((r) => setTimeout(r, 2500));
+    const pongs = seen.pongs;
+    await page.waitForFunction((before) => (window as unknown as { log: Log }).log.pongs > before, pongs, { timeout: 5000 });
     expect(await log()).toMatchObject({ errors: [], opens: 1, states: ['connecting', 'open'] });
     await page.close();
   });
@@ -98,13 +104,14 @@ describe.runIf(mode !== 'skip')('fault: a background tab in Chromium', () => {
     wsServer = await createTestServer({ static: false });
     const port = wsServer.port;
     const { page, log, setHidden } = await openPage(
-      `{ url: '${wsServer.wsUrl}', heartbeat: { interval: 1000, timeout: 2000 }, reconnect: { retryDelay: () => 60000 } }`,
+      `{ url: '${wsServer.wsUrl}', liveness: liveness({ heartbeat: { interval: 1000, timeout: 2000 } }), reconnect: { retryDelay: () => 60000 } }`,
     );
     await setHidden(true);
     await wsServer.close(); // 1001 going away
     wsServer = await createTestServer({ static: false, port });
     await page.waitForFunction(() => (window as unknown as { log: Log }).log.states.at(-1) === 'reconnecting', null, { timeout: 5000 });
-    await new Promise((r) => setTimeout(r, 2500)); // the throttled timers have run: the 60 s wait is under way
+    // The throttled timers have run: the 60 s wait is under way, and no attempt has been made.
+    await page.waitForFunction(() => (window as unknown as { log: Log }).log.waits.includes(60000), null, { timeout: 10_000 });
     expect(wsServer.clients()).toHaveLength(0);
 
     const shownAt = Date.now();

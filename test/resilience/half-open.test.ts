@@ -3,6 +3,7 @@ import { recordingClient } from '../helpers/sdk-client';
 import { startTcpProxy } from '../helpers/tcp-proxy';
 import { waitFor } from '../helpers/wait';
 import { createTestServer, type TestServer } from '../server/server.mjs';
+import { liveness } from '../../src/liveness';
 
 let server: TestServer | undefined;
 let proxy: Awaited<ReturnType<typeof startTcpProxy>> | undefined;
@@ -17,7 +18,7 @@ describe('fault: a half-open link (nothing forwarded, nothing closed)', () => {
     proxy = await startTcpProxy(server.port);
     const interval = 200;
     const timeout = 300;
-    const client = recordingClient(`ws://127.0.0.1:${proxy.port}/__initializeSocket.wc`, { heartbeat: { interval, timeout }, reconnect: { minDelay: 20, maxDelay: 50 } });
+    const client = recordingClient(`ws://127.0.0.1:${proxy.port}/__initializeSocket.wc`, { liveness: liveness({ heartbeat: { interval, timeout } }), reconnect: { minDelay: 20, maxDelay: 50 } });
     client.socket.tryConnect(true, 'g', 'u');
     await client.waitForState('open');
     // Pongs flow: the link stays up through several heartbeats.
@@ -61,7 +62,7 @@ describe('fault: a silent server, noticed by staleTimeout (no pings sent)', () =
   it('a ticking server keeps the link; once the link goes silent the client reconnects', async () => {
     server = await createTestServer({ static: false, tickSeconds: 0.05 });
     proxy = await startTcpProxy(server.port);
-    const client = recordingClient(`ws://127.0.0.1:${proxy.port}/__initializeSocket.wc`, { staleTimeout: 300, reconnect: { minDelay: 20, maxDelay: 50 } });
+    const client = recordingClient(`ws://127.0.0.1:${proxy.port}/__initializeSocket.wc`, { liveness: liveness({ staleTimeout: 300 }), reconnect: { minDelay: 20, maxDelay: 50 } });
     const ticks: unknown[] = [];
     client.socket.on('tick', (t) => ticks.push(t));
     client.socket.tryConnect();

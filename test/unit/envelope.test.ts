@@ -43,7 +43,7 @@ describe('recipients', () => {
     const msg = new WebConnectionMessage('a', '');
     const attempt = () => msg.addRecipient('x', 'room' as never);
     expect(attempt).toThrow(TypeError);
-    expect(attempt).toThrow('Unknown recipient type "room": use one of "group", "user", "allButUser", "allButGroup".');
+    expect(attempt).toThrow('The recipient type must be one of group, user, allButUser, allButGroup, got "room".');
     expect(() => msg.addRecipient(42 as never, 'group')).toThrow(/must be a string/);
     expect(msg.recipients).toEqual([]);
   });
