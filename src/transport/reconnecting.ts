@@ -10,12 +10,12 @@ interface Socket extends WebSocketLike {
 /** One socket, watched from birth by listeners that are never removed. */
 interface Link {
   ws: Socket;
-  opened: boolean;
-  errored: boolean;
+  opened?: boolean;
+  errored?: boolean;
   /** Its end was reported (once per socket, whoever notices first). */
-  reported: boolean;
-  /** Why it could not even be built, when the WebSocket constructor threw. */
-  failure?: string;
+  reported?: boolean;
+  /** Why the attempt failed before a socket existed: the url option, or the constructor. */
+  failure?: [ReasonCode, string, unknown?];
 }
 
 /** Closes a socket without ever throwing (a CONNECTING `ws` socket may throw on close with a code). */
@@ -31,31 +31,27 @@ const closeQuietly = (ws: Socket | undefined, code?: number, reason?: string): v
   }
 };
 
-/** Stands in for a socket whose constructor threw, so the connect loop carries on: it closes on the next tick. */
-const failedSocket = (): Socket => {
-  const target = Object.assign(new EventTarget(), { readyState: 3, bufferedAmount: 0, binaryType: '', send() {}, close() {} });
-  setTimeout(() => target.dispatchEvent(new Event('close')));
-  return target as unknown as Socket;
-};
+const opened = (code: number, reason: string, wasClean = true): CloseInfo => ({ code, reason, wasClean, opened: true });
 
 /**
- * The transport: reconnecting-websocket owns each socket's connect loop (url, constructor,
- * connection timeout); the {@link ReconnectPolicy} in the config decides after every close; this
- * adapter carries the decision out and guards the package's known defects:
+ * The transport: reconnecting-websocket owns each attempt's loop (url, constructor, connection
+ * timeout); the {@link ReconnectPolicy} in the config decides after every close; this adapter
+ * carries the decision out and guards the package's known defects:
  * - its backoff draws one random base per page and never jitters: its own delay is 0, and ours is
  *   awaited in the URL provider it calls before each attempt;
- * - a rejecting URL provider ends its loop for good (#134): ours never rejects;
+ * - a URL provider that rejects ends its loop for good (#134): ours never rejects; a failed url
+ *   (or one that never settles, bounded by `connectionTimeout`) becomes a socket that fails at once;
+ * - so does a WebSocket constructor that throws, which would leave it locked with an unhandled
+ *   rejection;
  * - after `maxRetries`, or a close before open, it can never reconnect again (#125, #141, #165):
  *   its own limit is off, and every fresh start (`reconnect()`, a dropped silent link) gets a new
  *   instance, so no stale lock or counter can wedge the next attempts;
  * - it reports a failed connect as a clean close with code 1000: each socket's own listeners tell
  *   the truth (1006);
  * - it flushes its own queue before open handlers run: its queue is off (the client queues);
- * - a WebSocket constructor that throws leaves it locked and rejects unhandled: the socket
- *   factory catches the throw and hands it a socket that fails at once (a failed attempt);
  * - `ws` on Node throws an uncaught error when a connecting socket is closed and nobody listens
  *   for `error` (#183): every socket has an `error` listener from birth.
- * With `autoReconnect` off the policy stops after the first close: the same adapter serves both modes.
+ * With `autoReconnect` off the policy stops after the first close: one adapter serves both modes.
  */
 export const reconnectingTransport: TransportFactory = (config, events) => {
   const { policy, connectionTimeout } = config;
@@ -69,20 +65,30 @@ export const reconnectingTransport: TransportFactory = (config, events) => {
   let delay = 0;
   let wait: Wait | undefined;
   let openedAt = 0;
+  /** Why the url option gave no URL, for the socket factory to turn into a failed attempt. */
+  let failure: Link['failure'];
 
   // One factory per transport rather than a WebSocket subclass per connection: `new` on a
   // function that returns an object yields that object. reconnecting-websocket checks CLOSING.
   function SocketFactory(url: string, protocols?: string | string[]): Socket {
-    config.log?.('connect', url);
-    let ws: Socket;
-    let failure: string | undefined;
-    try {
-      ws = new config.WebSocket(url, protocols) as Socket;
-    } catch (err) {
-      failure = `the WebSocket constructor threw (${(err as Error)?.message ?? err})`;
-      ws = failedSocket();
+    let ws: Socket | undefined;
+    let why = failure;
+    failure = undefined;
+    if (!why) {
+      config.log?.('connect', url);
+      try {
+        ws = new config.WebSocket(url, protocols) as Socket;
+      } catch (err) {
+        why = ['socket-threw', `the WebSocket constructor threw (${(err as Error)?.message ?? err})`, err];
+      }
     }
-    const l: Link = (link = { ws, opened: false, errored: false, reported: false, failure });
+    if (!ws) {
+      // A stand-in that fails on the next tick, so the package's loop carries on.
+      const target = Object.assign(new EventTarget(), { readyState: 3, close() {} });
+      setTimeout(() => target.dispatchEvent(new Event('close')));
+      ws = target as unknown as Socket;
+    }
+    const l: Link = (link = { ws, failure: why });
     ws.addEventListener('error', () => (l.errored = true));
     ws.addEventListener('open', () => (l.opened = true));
     // Straight from the socket, not through the package's listener loop: this is the hot path.
@@ -94,22 +100,15 @@ export const reconnectingTransport: TransportFactory = (config, events) => {
   /** Asks the policy what follows a close, and sets it up. */
   const decide = (info: CloseInfo, uptime: number) => {
     const d = policy.next(info, uptime);
-    if (d.stop) return stop(d.stop, d.reason);
-    delay = d.delay;
-    events.retry(d.attempt, d.delay);
-  };
-
-  /** An attempt that failed before opening: reported, then the policy decides. */
-  const failed = (code: ReasonCode, reason: string, cause?: unknown) => {
-    events.error(new ConnectError(`Could not connect: ${reason}.`, code, cause));
-    if (!stopped) decide({ code: 1006, reason, wasClean: false, opened: false }, 0);
-  };
-
-  const stop = (code: ReasonCode, reason: string) => {
-    stopped = true;
-    cancelWait();
-    rws?.close();
-    events.stop(code, reason);
+    if (d.stop) {
+      stopped = true;
+      cancelWait();
+      rws?.close();
+      events.stop(d.stop, d.reason);
+    } else {
+      delay = d.delay;
+      events.retry(d.attempt, d.delay);
+    }
   };
 
   const cancelWait = () => {
@@ -117,45 +116,32 @@ export const reconnectingTransport: TransportFactory = (config, events) => {
     wait = undefined;
   };
 
-  /** The URL provider reconnecting-websocket calls before each attempt: our wait, then the url. */
-  const provider = (mine: number) => async (): Promise<string> => {
-    for (;;) {
-      // A stopped or replaced run never gets a URL, so its instance never opens another socket.
-      if (stopped || mine !== run) return new Promise<string>(() => {});
-      if (delay) {
-        const w = (wait = config.wait(delay));
-        delay = 0;
-        await w.promise;
-        if (wait === w) wait = undefined;
-        continue;
-      }
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      try {
-        return await Promise.race([
-          config.url(),
-          new Promise<never>((_, reject) => (timer = setTimeout(reject, connectionTimeout, 'timeout'))),
-        ]);
-      } catch (err) {
-        if (!stopped && mine === run) {
-          if (err === 'timeout') failed('connect-timeout', `the url option gave no URL within ${connectionTimeout} ms`);
-          else failed('url-failed', `the url option failed (${String((err as Error)?.message ?? err).replace(/\.$/, '')})`, err);
-        }
-      } finally {
-        clearTimeout(timer);
-      }
-    }
-  };
-
   const start = () => {
     const mine = ++run;
-    const r = (rws = new ReconnectingWebSocket(provider(mine), config.protocols, {
-      WebSocket: SocketFactory,
-      connectionTimeout,
-      maxRetries: Infinity,
-      maxEnqueuedMessages: 0,
-      minReconnectionDelay: 0,
-      maxReconnectionDelay: 0,
-    }));
+    const r = (rws = new ReconnectingWebSocket(
+      // Called before each attempt: our wait, then the url, bounded by connectionTimeout.
+      async () => {
+        if (delay) {
+          const w = (wait = config.wait(delay));
+          delay = 0;
+          await w.promise;
+          if (wait === w) wait = undefined;
+        }
+        // A stopped or replaced run never gets a URL, so its instance never opens another socket.
+        if (stopped || mine !== run) return new Promise<string>(() => {});
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        try {
+          return await Promise.race([config.url(), new Promise<never>((_, reject) => (timer = setTimeout(reject, connectionTimeout, 0)))]);
+        } catch (err) {
+          failure = err === 0 ? ['connect-timeout', `the url option gave no URL within ${connectionTimeout} ms`] : ['url-failed', `the url option failed (${String((err as Error)?.message ?? err).replace(/\.$/, '')})`, err];
+          return 'ws:';
+        } finally {
+          clearTimeout(timer);
+        }
+      },
+      config.protocols,
+      { WebSocket: SocketFactory, connectionTimeout, maxRetries: Infinity, maxEnqueuedMessages: 0, minReconnectionDelay: 0, maxReconnectionDelay: 0 },
+    ));
     r.binaryType = 'arraybuffer';
     r.addEventListener('open', () => {
       if (mine !== run) return;
@@ -167,19 +153,16 @@ export const reconnectingTransport: TransportFactory = (config, events) => {
       if (mine !== run || !l || l.reported) return;
       l.reported = true;
       link = undefined;
-      if (!l.opened) {
-        const timedOut = ev.reason === 'timeout';
-        return failed(
-          l.failure ? 'socket-threw' : timedOut ? 'connect-timeout' : 'connect-failed',
-          l.failure ?? (timedOut ? `no answer within ${connectionTimeout} ms` : ev.reason || 'the server refused or dropped the connection'),
-        );
+      if (l.opened) {
+        // The package reports a link that broke with an error as a clean 1000: it was not.
+        const info = l.errored ? opened(1006, 'the connection broke', false) : opened(ev.code, ev.reason, ev.wasClean);
+        if (!stopped) decide(info, Date.now() - openedAt);
+        return events.close(info);
       }
-      // The package reports a link that broke with an error as a clean 1000: it was not.
-      const info: CloseInfo = l.errored
-        ? { code: 1006, reason: 'the connection broke', wasClean: false, opened: true }
-        : { code: ev.code ?? 1005, reason: ev.reason ?? '', wasClean: ev.wasClean ?? true, opened: true };
-      if (!stopped) decide(info, Date.now() - openedAt);
-      events.close(info);
+      const timedOut = ev.reason === 'timeout';
+      const [code, reason, cause] = l.failure ?? [timedOut ? 'connect-timeout' : 'connect-failed', timedOut ? `no answer within ${connectionTimeout} ms` : ev.reason || 'the server refused or dropped the connection'];
+      events.error(new ConnectError(`Could not connect: ${reason}.`, code, cause));
+      if (!stopped) decide({ code: 1006, reason, wasClean: false, opened: false }, 0);
     });
   };
 
@@ -223,13 +206,13 @@ export const reconnectingTransport: TransportFactory = (config, events) => {
       cancelWait();
       const l = abandon(4000, 'reconnect requested');
       start();
-      ended(l, { code: 4000, reason: 'reconnect requested', wasClean: true, opened: true });
+      ended(l, opened(4000, 'reconnect requested'));
     },
     drop(reason) {
       const l = link;
       if (stopped || !l?.opened) return;
       abandon(4000, 'went silent');
-      const info = { code: 1006, reason, wasClean: false, opened: true };
+      const info = opened(1006, reason, false);
       const mine = run;
       decide(info, Date.now() - openedAt);
       // Unless a callback in decide() already closed or restarted, the next run waits the delay.
@@ -240,7 +223,7 @@ export const reconnectingTransport: TransportFactory = (config, events) => {
       if (stopped) return;
       stopped = true;
       cancelWait();
-      ended(abandon(code, reason), { code, reason, wasClean: true, opened: true });
+      ended(abandon(code, reason), opened(code, reason));
     },
   };
   return transport;
