@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { afterEach, expect, it } from 'vitest';
-import { createTestServer } from '../server/server.mjs';
+import { createTestServer } from '../server/index.mjs';
 import { describeInChromium, useServerAndBrowser } from '../helpers/browser';
 
 const run = promisify(execFile);

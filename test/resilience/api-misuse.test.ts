@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArgumentError, InvalidStateError, QueueFullError, WebConnectionWebSocket } from '../../src/index';
 import { useRecordingClients } from '../helpers/sdk-client';
 import { waitFor } from '../helpers/wait';
-import { createTestServer, type TestServer } from '../server/server.mjs';
+import { createTestServer, type TestServer } from '../server/index.mjs';
 
 let server: TestServer;
 beforeAll(async () => (server = await createTestServer({ static: false })));

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { recordingClient } from '../helpers/sdk-client';
 import { startTcpProxy } from '../helpers/tcp-proxy';
 import { waitFor } from '../helpers/wait';
-import { createTestServer, type TestServer } from '../server/server.mjs';
+import { createTestServer, type TestServer } from '../server/index.mjs';
 
 let server: TestServer | undefined;
 let proxy: Awaited<ReturnType<typeof startTcpProxy>> | undefined;
