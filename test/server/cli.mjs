@@ -2,7 +2,7 @@
 /**
  * `npm start`: serves the demo and the protocol on http://HOST:PORT/.
  * Flags: --port N --host H --tick SECONDS --ping SECONDS --idle SECONDS --history N;
- * env PORT, HOST, BROADCAST_TOKEN.
+ * env PORT, HOST, BROADCAST_TOKEN, ALLOWED_ORIGINS (comma-separated, e.g. "http://192.168.1.5:5200").
  */
 import { parseArgs } from 'node:util';
 import { createTestServer } from './index.mjs';
@@ -31,6 +31,7 @@ const server = await createTestServer({
   ping: values.ping ? { intervalSeconds: /** @type {number} */ (number(values.ping, 'ping')), idleTimeoutSeconds: number(values.idle, 'idle') } : undefined,
   historySize: number(values.history, 'history'),
   broadcastToken: process.env.BROADCAST_TOKEN || undefined,
+  allowedOrigins: process.env.ALLOWED_ORIGINS?.split(',').map((o) => o.trim()).filter(Boolean),
   log: (line) => console.error(line),
 }).catch((/** @type {NodeJS.ErrnoException & { port?: number }} */ err) => {
   console.error(err.code === 'EADDRINUSE' ? `port ${err.port} is in use: pass --port N or PORT=N` : err.message);
