@@ -50,7 +50,7 @@ export async function forkTestServer(options = {}, { timeoutMs = 20_000 } = {}) 
     alive: () => child.exitCode === null && child.signalCode === null,
     /** @returns {Promise<{ heapAndExternal: number, rss: number, gc: boolean, connections: number }>} */
     memory: () => question('memory'),
-    /** @returns {Promise<{ upgrades: number, rejected: number, slowReaders: number, framesDropped: number, connections: number }>} */
+    /** @returns {Promise<{ upgrades: number, rejected: number, framesReceived: number, slowReaders: number, framesDropped: number, connections: number }>} */
     stats: () => question('stats'),
     /** Closes the server and waits for the process to end; kills it when it does not answer. */
     async close() {

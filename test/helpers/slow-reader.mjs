@@ -9,13 +9,16 @@ import { OPCODE, clientFrame, openRawWebSocket } from './raw-ws.mjs';
 
 /** @typedef {import('./forked-server.mjs').ForkedServer} ForkedServer */
 
+/** @typedef {Awaited<ReturnType<ForkedServer['stats']>>} Stats */
+
 /**
  * Sends `frames` frames in batches, never reading, until they are all sent, the server cuts the
- * link, or `stop()` says so; then measures the server again.
+ * link, or `stop()` says so; waits until the server has dealt with what was sent (`done`, by
+ * default every frame received); then measures the server again.
  * @param {ForkedServer} server
- * @param {{ frames: number, frame: Buffer, batch?: number, stop?: () => Promise<boolean> }} plan
+ * @param {{ frames: number, frame: Buffer, batch?: number, stop?: () => Promise<boolean>, done?: (stats: Stats, sent: number) => boolean }} plan
  */
-async function neverRead(server, { frames, frame, batch = 50, stop = async () => false }) {
+async function neverRead(server, { frames, frame, batch = 50, stop = async () => false, done = (stats, sent) => stats.framesReceived >= sent }) {
   const before = await server.memory();
   const client = await openRawWebSocket(server.port);
   let sent = 0;
@@ -26,6 +29,11 @@ async function neverRead(server, { frames, frame, batch = 50, stop = async () =>
       cut = !(await client.write(Buffer.concat(Array.from({ length: n }, () => frame))));
       if (!cut) sent += n;
       if (await stop()) break;
+    }
+    const deadline = Date.now() + 30_000;
+    while (!cut && !done(await server.stats(), sent)) {
+      if (Date.now() > deadline) throw new Error(`the server did not take in the ${sent} frames sent within 30 s`);
+      await new Promise((r) => setTimeout(r, 20));
     }
     const after = await server.memory();
     return { sent, cut, before, after, client };
@@ -47,6 +55,7 @@ export function binaryEchoNeverRead(server, { frames = 2000 } = {}) {
     frame: clientFrame(OPCODE.binary, Buffer.alloc(60 * 1024, 7)),
     batch: 20,
     stop: async () => (await server.stats()).slowReaders > 0,
+    done: (stats, sent) => stats.slowReaders > 0 || stats.framesReceived >= sent,
   });
 }
 

@@ -6,7 +6,6 @@
  */
 import { parseArgs } from 'node:util';
 import { createTestServer } from './index.mjs';
-import { isLoopback } from './origin.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -39,7 +38,7 @@ const server = await createTestServer({
 });
 
 console.log(`listening on ${server.url}`);
-if (!process.env.BROADCAST_TOKEN && !isLoopback(server.host)) {
+if (!process.env.BROADCAST_TOKEN && !server.loopbackOnly) {
   console.error(`the HTTP broadcast is refused (403): ${server.host} is beyond loopback and BROADCAST_TOKEN is not set`);
 }
 

@@ -31,7 +31,7 @@ import { createSendPath } from './send-path.mjs';
 
 /**
  * @param {import('./options.mjs').ResolvedOptions & { onWebSocket: OnWebSocket }} options
- * @param {{ slowReaders: number, framesDropped: number }} stats counted here, read by tests and benchmarks
+ * @param {{ framesReceived: number, slowReaders: number, framesDropped: number }} stats counted here, read by tests and benchmarks
  * @param {(kind: string, line: string) => void} quietLog
  */
 export function createHub(options, stats, quietLog) {
@@ -135,6 +135,7 @@ export function createHub(options, stats, quietLog) {
       const conn = { id: nextId++, groupId, userId, socket, lastSeen: now, rate: { start: now, count: 0 } };
       connections.add(conn);
       socket.on('message', (data, isBinary) => {
+        stats.framesReceived++;
         try {
           receive(conn, /** @type {Buffer} */ (data), isBinary);
         } catch (err) {

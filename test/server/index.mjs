@@ -52,7 +52,7 @@ export function defaultOnWebSocket(msg, ctx) {
  */
 export async function createTestServer(options = {}) {
   const o = resolveOptions(options);
-  const stats = { upgrades: 0, rejected: 0, slowReaders: 0, framesDropped: 0 };
+  const stats = { upgrades: 0, rejected: 0, framesReceived: 0, slowReaders: 0, framesDropped: 0 };
   const quietLog = createQuietLog(o.log);
   const hub = createHub({ ...o, onWebSocket: o.onWebSocket ?? defaultOnWebSocket }, stats, quietLog);
   const wss = new WebSocketServer({ noServer: true, maxPayload: o.maxFrameBytes });
@@ -71,9 +71,10 @@ export async function createTestServer(options = {}) {
   const hostInUrl = o.host.includes(':') ? `[${o.host}]` : o.host;
   const origin = `http://${hostInUrl}:${port}`;
   const originAllowed = originPolicy(origin, o.allowedOrigins);
+  const loopbackOnly = isLoopback(o.host);
 
   http.on('request', requestHandler({
-    broadcast: broadcastEndpoint({ ...o, loopbackOnly: isLoopback(o.host), originAllowed, broadcast: hub.broadcast }),
+    broadcast: broadcastEndpoint({ ...o, loopbackOnly, originAllowed, broadcast: hub.broadcast }),
     serveStatic: o.static ? staticFiles(o.static) : undefined,
     quietLog,
   }));
@@ -92,11 +93,13 @@ export async function createTestServer(options = {}) {
   return {
     port,
     host: o.host,
+    /** Whether it listens on a loopback address only; beyond loopback the HTTP broadcast needs a token. */
+    loopbackOnly,
     /** The page URL, ending in "/". */
     url: `${origin}/`,
     /** The WebSocket endpoint. */
     wsUrl: `ws://${hostInUrl}:${port}/__initializeSocket.wc`,
-    /** Counters for tests and benchmarks: upgrades seen and refused, slow readers closed, frames dropped by the rate limit. */
+    /** Counters for tests and benchmarks: upgrades seen and refused, frames received from sockets, slow readers closed, frames dropped by the rate limit. */
     stats,
     /** Routes a message as if the HTTP broadcast had posted it; returns how many connections got it. */
     broadcast: hub.broadcast,
