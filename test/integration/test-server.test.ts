@@ -126,10 +126,11 @@ describe('test server: the protocol over real sockets', () => {
   it('identity comes from the connection only: a frame cannot claim another, even on a connection without one', async () => {
     await start();
     const [anon, bob] = [await client(), await client('room', 'bob')];
-    anon.send({ action: 'note', message: 'I am bob', userId: 'bob', groupId: 'room' });
+    anon.send({ action: 'note', message: 'I am bob', userId: 'bob', groupId: 'room', time: '2000-01-01T00:00:00.000Z' });
     bob.send({ action: 'note', message: 'I am alice', userId: 'alice', groupId: 'other' });
     const got = await bob.next((m) => m.message === 'I am bob');
     expect(got).toMatchObject({ userId: '', groupId: '' });
+    expect(got).not.toHaveProperty('time'); // the server's word on when it routed a message
     expect(await anon.next((m) => m.message === 'I am alice')).toMatchObject({ userId: 'bob', groupId: 'room' });
   });
 

@@ -110,6 +110,8 @@ export function createHub(options, stats, quietLog) {
     if (msg.action === 'ping') return void sendTo(conn, { action: 'pong' });
     msg.groupId = conn.groupId;
     msg.userId = conn.userId;
+    // `time` is the server's word on when it routed a message (history.mjs); a client does not set it.
+    delete msg.time;
     try {
       onWebSocket(msg, { sender: { id: conn.id, groupId: conn.groupId, userId: conn.userId }, broadcast, reply: (m) => sendTo(conn, m) });
     } catch (err) {
