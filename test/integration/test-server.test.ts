@@ -144,6 +144,31 @@ describe('test server: the protocol over real sockets', () => {
     expect(await ann.next((m) => m.action === 'echo')).toMatchObject({ userId: 'ann', groupId: 'staff' });
   });
 
+  it('a hook that throws costs the sender an error reply, and the log one line however often it happens', async () => {
+    const lines: string[] = [];
+    await start({
+      log: (line) => lines.push(line),
+      identify: (req, url) => {
+        if (url.searchParams.has('explode')) throw new Error('auth backend down');
+        return { groupId: '', userId: url.searchParams.get('userId') ?? '' };
+      },
+      onWebSocket(msg, ctx) {
+        if (msg.action === 'boom') throw new Error('handler bug');
+        ctx.reply(msg);
+      },
+    });
+    await expect(connectRaw(`${server!.wsUrl}?explode=1`)).rejects.toMatchObject({ status: 500 });
+    const a = await client('g', 'a');
+    for (let i = 0; i < 20; i++) a.send({ action: 'boom' });
+    a.send({ action: 'echo', message: 'after' });
+    await a.next((m) => m.action === 'echo');
+    const errors = a.received.filter((m) => (m as { action: string }).action === 'error');
+    expect(errors).toHaveLength(20);
+    expect(errors[0]).toMatchObject({ message: 'the server failed to handle this "boom" message' });
+    expect(lines.filter((l) => l.startsWith('onWebSocket threw'))).toHaveLength(1);
+    expect(lines.filter((l) => l.startsWith('an upgrade failed'))).toHaveLength(1);
+  });
+
   it('a frame with more recipients than maxRecipients is refused with the reason; the connection stays', async () => {
     await start({ maxRecipients: 3 });
     const a = await client('g', 'a');
