@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { afterEach, expect, it } from 'vitest';
-import { createTestServer } from '../server/server.mjs';
+import { createTestServer } from '../server/index.mjs';
 import { describeInChromium, useServerAndBrowser } from '../helpers/browser';
 
 const run = promisify(execFile);
@@ -78,6 +78,7 @@ describeInChromium('chat demo in Chromium', () => {
       expect(await page.locator('.messages img').count()).toBe(0);
     }
 
+    expect(await alice.getAttribute('[data-testid=messages]', 'role')).toBe('log');
     await alice.mouse.move(0, 0); // no hover colour on the Connect button in the picture
     mkdirSync(ARTIFACTS, { recursive: true });
     await alice.screenshot({ path: `${ARTIFACTS}demo.png` });
@@ -103,6 +104,34 @@ describeInChromium('chat demo in Chromium', () => {
     expect(await texts(other)).toEqual(['marker for room-5']);
   });
 
+  it('a page that joins late sees the history; Disconnect closes and says so; Connect again shows what was missed, once', async () => {
+    const gina = await join('gina', 'room-6');
+    for (const text of ['first', 'second']) {
+      await say(gina, text);
+      await waitForText(gina, text);
+    }
+    const hank = await join('hank', 'room-6');
+    await waitForText(hank, 'second');
+    expect(await texts(hank)).toEqual(['first', 'second']);
+    expect(await texts(hank, '.message-header b')).toEqual(['gina', 'gina']);
+    expect(await hank.textContent('#connect')).toBe('Disconnect');
+
+    await hank.click('#connect');
+    await hank.waitForSelector('[data-testid=badge][data-state=closed]', { timeout: 5000 });
+    expect(await hank.textContent('[data-testid=badge]')).toBe('disconnected');
+    expect(await hank.textContent('#connect')).toBe('Connect');
+    expect(await hank.isDisabled('#text')).toBe(true);
+    expect(await hank.textContent('[data-testid=status]')).toBe('disconnected');
+    expect(await hank.getAttribute('[data-testid=status]', 'class')).not.toContain('error');
+
+    await say(gina, 'while hank was away');
+    await waitForText(gina, 'while hank was away');
+    await hank.click('#connect');
+    await hank.waitForSelector('[data-testid=badge][data-state=open]', { timeout: 5000 });
+    await waitForText(hank, 'while hank was away');
+    expect(await texts(hank)).toEqual(['first', 'second', 'while hank was away']);
+  });
+
   it('server restarted on the same port: the badge counts down while reconnecting, then is open, and messages flow', { timeout: 40_000 }, async () => {
     const erin = await join('erin', 'room-4');
     const frank = await join('frank', 'room-4');
@@ -120,29 +149,34 @@ describeInChromium('chat demo in Chromium', () => {
     await erin.waitForFunction(
       () => {
         const log = (window as unknown as { badgeLog: string[] }).badgeLog;
-        const seconds = log.map((t) => /^reconnecting in (\d+\.\d) s$/.exec(t)?.[1]).map((s) => (s === undefined ? NaN : Number(s)));
+        const seconds = log.map((t) => /^reconnecting in (\d+) s$/.exec(t)?.[1]).map((s) => (s === undefined ? NaN : Number(s)));
         return seconds.some((s, i) => i > 0 && seconds[i - 1] > s);
       },
       null,
       { timeout: 15_000 },
     );
     expect(await erin.getAttribute('[data-testid=badge]', 'data-state')).toBe('reconnecting');
+    // The moment the link dropped was announced to screen readers.
+    expect(await erin.textContent('[data-testid=announce]')).toBe('connection lost: reconnecting; messages you send wait here');
     // Failed attempts reach onErrorHandler, and the demo shows them in its status line.
     await erin.waitForSelector('[data-testid=status].error', { timeout: 10_000 });
     expect(await erin.textContent('[data-testid=status]')).toMatch(/could not connect/i);
 
     // Sent while down: queued, and sent when erin's page is back.
     await say(erin, 'sent while the server was down');
-    expect(await erin.textContent('[data-testid=status]')).toMatch(/queued/);
+    expect(await erin.textContent('[data-testid=status]')).toBe('offline: 1 message waits here and goes out when the link is back');
 
     ctx.server = await createTestServer({ port });
     for (const page of [erin, frank]) {
       await page.waitForSelector('[data-testid=badge][data-state=open]', { timeout: 15_000 });
-      expect(await page.textContent('[data-testid=badge]')).toBe('open');
+      expect(await page.textContent('[data-testid=badge]')).toBe('connected');
     }
-    // The server keeps no history: frank gets the queued message only if his page was back first,
-    // so it is erin's own copy that proves it went out.
-    await waitForText(erin, 'sent while the server was down');
+    expect(await erin.textContent('[data-testid=announce]')).toBe('connected again');
+    // Whoever was back first, both see the queued message once: live, or from the history.
+    for (const page of [erin, frank]) {
+      await waitForText(page, 'sent while the server was down');
+      expect((await texts(page)).filter((t) => t === 'sent while the server was down')).toHaveLength(1);
+    }
     await say(frank, 'back again');
     await waitForText(erin, 'back again');
     await say(erin, 'welcome back');

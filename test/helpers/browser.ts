@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { createTestServer, type TestServer, type TestServerOptions } from '../server/server.mjs';
+import { createTestServer, type TestServer, type TestServerOptions } from '../server/index.mjs';
 
 /** Debian's Chromium (`.ci/run` installs it: `apt-get install -y chromium`); CHROMIUM_PATH overrides. */
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import ReconnectingWebSocket from 'reconnecting-websocket';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { createTestServer, type TestServer } from '../server/server.mjs';
+import { createTestServer, type TestServer } from '../server/index.mjs';
 import { waitFor } from '../helpers/wait';
 
 /**

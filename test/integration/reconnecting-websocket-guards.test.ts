@@ -6,7 +6,7 @@ import type { CloseInfo } from '../../src/index';
 import { waitFor } from '../helpers/wait';
 import { recordingClient } from '../helpers/sdk-client';
 import { connectRaw } from '../helpers/raw-client';
-import { createTestServer, type TestServer } from '../server/server.mjs';
+import { createTestServer, type TestServer } from '../server/index.mjs';
 
 /**
  * reconnecting-websocket 4.4.0 is abandoned and has known defects. For each one: the package alone

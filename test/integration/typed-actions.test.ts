@@ -3,7 +3,7 @@ import { WebSocket } from 'ws';
 import { WebConnectionWebSocket, type Envelope } from '../../src/index';
 import { connectRaw } from '../helpers/raw-client';
 import { waitFor } from '../helpers/wait';
-import { createTestServer, type TestServer } from '../server/server.mjs';
+import { createTestServer, type TestServer } from '../server/index.mjs';
 
 /** What the app's server sends and what the app sends back, action by action. */
 interface Scoreboard {

@@ -3,7 +3,7 @@ import { ArgumentError, InvalidStateError, QueueFullError, UnsentMessagesError, 
 import { liveness } from '../../src/liveness';
 import { useRecordingClients } from '../helpers/sdk-client';
 import { waitFor } from '../helpers/wait';
-import { createTestServer, type TestServer } from '../server/server.mjs';
+import { createTestServer, type TestServer } from '../server/index.mjs';
 
 let server: TestServer;
 beforeAll(async () => (server = await createTestServer({ static: false })));

@@ -1,7 +1,7 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { browserSuiteMode, useServerAndBrowser } from '../helpers/browser';
-import { createTestServer, type TestServer } from '../server/server.mjs';
+import { createTestServer, type TestServer } from '../server/index.mjs';
 
 const mode = browserSuiteMode();
 
@@ -73,6 +73,7 @@ describe.runIf(mode !== 'skip')('fault: a background tab in Chromium', () => {
   const broadcast = async (server: TestServer, message: string) => {
     const res = await fetch(new URL('__broadcastWebSocket.wc', server.url), {
       method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ action: 'news', message, recipients: [{ type: 'group', value: 'bg' }] }),
     });
     return ((await res.json()) as { delivered: number }).delivered;
