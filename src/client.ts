@@ -61,7 +61,7 @@ export type Outgoing<M, Out extends PayloadMap<Out>> = (M extends Envelope ? Env
 
 type Handler = (payload: unknown, message: unknown) => void;
 
-/** Messages sent per task when a queue flushes; then it yields, so a long backlog never freezes the page. */
+/** Messages sent per task when the queue flushes; then it yields, so a long backlog never freezes the page. */
 const FLUSH_BATCH = 1000;
 
 const isBinary = (data: unknown): data is BinaryData =>
@@ -72,7 +72,7 @@ const copyBinary = (data: BinaryData): Sendable => {
   try {
     return data instanceof ArrayBuffer ? data.slice(0) : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice() : data;
   } catch (cause) {
-    throw new ArgumentError('Cannot queue this binary data: its buffer is detached (transferred). Send data you still own.', { cause });
+    throw new ArgumentError('Cannot queue detached binary data: send data you still own.', { cause });
   }
 };
 
@@ -165,7 +165,7 @@ export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out e
    * @throws {ArgumentError} for an invalid url, no WebSocket implementation, or ids that are not strings
    */
   tryConnect(reconnect = true, groupId = '', userId = ''): void {
-    if (typeof groupId !== 'string' || typeof userId !== 'string') throw badArgument('groupId and userId', 'strings', [groupId, userId]);
+    if (typeof groupId + typeof userId !== 'stringstring') throw badArgument('groupId and userId', 'strings', [groupId, userId]);
     const same = groupId === this.#groupId && userId === this.#userId;
     if (this.#transport && this.#state !== 'closed' && same && reconnect === this.#auto) return;
     // Everything that can throw comes before anything changes.
@@ -212,9 +212,7 @@ export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out e
    * @throws {InvalidStateError} after `close()` or once reconnecting gave up
    */
   send(message: Outgoing<M, Out>): SendResult {
-    if (this.#state === 'closed') {
-      throw new InvalidStateError(`send() while the connection is closed (${this.#closeReason?.reason}): call tryConnect() or reconnect() first.`);
-    }
+    if (this.#state === 'closed') throw new InvalidStateError(`send() while closed (${this.#closeReason!.reason}): call tryConnect() or reconnect() first.`);
     const binary = isBinary(message);
     const frame = binary ? message : this.#o.codec.encode(message);
     const t = this.#transport;
@@ -236,7 +234,7 @@ export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out e
    * @example const off = socket.on('chat', (text, msg) => show(msg.userId, text));
    */
   on<A extends keyof In & string>(action: A, handler: (payload: In[A], message: M) => void): () => void {
-    if (typeof action !== 'string' || typeof handler !== 'function') throw badArgument('on(action, handler)', 'given a string and a function', [action, typeof handler]);
+    if (typeof handler !== 'function') throw badArgument('The handler', 'a function', handler);
     let set = this.#handlers.get(action);
     if (!set) this.#handlers.set(action, (set = new Set()));
     set.add(handler as Handler);
@@ -280,7 +278,7 @@ export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out e
     const o = this.#o;
     const WebSocket = o.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
     if (typeof WebSocket !== 'function') {
-      throw new ArgumentError('No WebSocket here: on Node before 22 pass the ws package\'s, new WebConnectionWebSocket({ WebSocket }) with import { WebSocket } from "ws".');
+      throw new ArgumentError('No WebSocket here: pass one, e.g. the "ws" package\'s on Node before 22.');
     }
     const { url, network } = o;
     const fixed = typeof url === 'string' ? toSocketUrl(url) : undefined;
@@ -336,20 +334,15 @@ export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out e
 
   /** Sends the queue in order, a batch per task, while the same link stays open. */
   #flush(t: Transport, token: object): void {
-    const outbox = this.#outbox;
-    for (let n = 0; outbox.size && this.#token === token && t.isOpen; n++) {
-      if (n === FLUSH_BATCH) return void setTimeout(() => this.#flush(t, token));
-      if (!t.send(outbox.peek()!)) return;
-      outbox.shift();
-    }
+    if (this.#token === token && this.#outbox.drain((frame) => t.send(frame), FLUSH_BATCH) && t.isOpen) setTimeout(() => this.#flush(t, token));
   }
 
   #silent(t: Transport, reason: string): void {
     this.#watch = undefined;
-    this.#report(new SilentLinkError(`The connection went silent: ${reason}.`, 'link-silent'));
+    this.#report(new SilentLinkError(`Went silent: ${reason}.`, 'link-silent'));
     if (t !== this.#transport) return;
     // A silent link counts as a broken one (backoff, close policy); reconnect() would skip both.
-    if (t.drop) t.drop(`the connection went silent: ${reason}`);
+    if (t.drop) t.drop(`went silent: ${reason}`);
     else t.reconnect();
   }
 
@@ -373,7 +366,7 @@ export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out e
     this.#watch?.frame();
     if (typeof data !== 'string') {
       if (this.onBinaryHandler) this.#call(this.onBinaryHandler, data);
-      else this.#report(new FrameError('a binary frame arrived and no onBinaryHandler is set', data, 'binary-unhandled'));
+      else this.#report(new FrameError('binary, and no onBinaryHandler is set', data, 'binary-unhandled'));
       return;
     }
     const { codec, control, controlLength } = this.#o;

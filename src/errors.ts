@@ -68,7 +68,7 @@ export class FrameError extends WebConnectionError {
     code: ReasonCode = 'frame-invalid',
     cause?: unknown,
   ) {
-    super(`Ignored a frame from the server: ${reason}`, code, cause);
+    super(`Frame ignored: ${reason}`, code, cause);
   }
 }
 
@@ -91,7 +91,7 @@ export class QueueFullError extends WebConnectionError {
     /** The `queueLimit` in force. */
     readonly limit: number,
   ) {
-    super(`The send queue is full (queueLimit ${limit}): the message was not queued. Raise queueLimit or wait for state "open".`, 'queue-full');
+    super(`Queue full (queueLimit ${limit}): the message was not queued. Raise queueLimit or wait for "open".`, 'queue-full');
   }
 }
 
@@ -105,7 +105,7 @@ export class UnsentMessagesError extends WebConnectionError {
     /** The messages, as passed to `send()` (binary data as the copy that was queued). */
     readonly messages: unknown[],
   ) {
-    super(`${messages.length} queued message(s) of the previous identity were not sent; they are in err.messages.`, 'identity-changed');
+    super(`${messages.length} message(s) queued as the previous identity were not sent: see err.messages.`, 'identity-changed');
   }
 }
 

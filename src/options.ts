@@ -1,4 +1,4 @@
-import { ArgumentError, badArgument } from './errors';
+import { badArgument } from './errors';
 import type { NetworkSignals } from './network';
 import { webConnectionCodec, type Codec } from './protocol/codec';
 import { MAX_TIMER_MS, type PolicySettings } from './transport/policy';
@@ -111,10 +111,10 @@ const num = (name: string, value: unknown, fallback: number, min: number, max: n
   throw badArgument(name, `a number in [${min}, ${max}]`, value);
 };
 
-/** An option that must be absent or of `type` (an object must also have the methods named in `methods`). */
-const typed = <T>(name: string, value: T, type: string, ...methods: string[]): T => {
-  if (value === undefined || (typeof value === type && value !== null && methods.every((m) => typeof (value as Record<string, unknown>)[m] === 'function'))) return value;
-  throw badArgument(name, methods.length ? `an object with ${methods.join(', ')}` : type === 'object' ? 'an object' : `a ${type}`, value);
+/** An option that must be absent or of `type`; a feature object must have its main `method`. */
+const typed = <T>(name: string, value: T, type: 'function' | 'object', method?: string): T => {
+  if (value === undefined || (typeof value === type && value && (!method || typeof (value as Record<string, unknown>)[method] === 'function'))) return value;
+  throw badArgument(name, method ? `an object with ${method}()` : `a${type[0] === 'o' ? 'n' : ''} ${type}`, value);
 };
 
 /**
@@ -123,7 +123,7 @@ const typed = <T>(name: string, value: T, type: string, ...methods: string[]): T
  * option, the value and what is valid.
  */
 export function resolveOptions(o: WebConnectionOptions): ResolvedOptions {
-  for (const key in o) if (!KNOWN.includes(key)) throw new ArgumentError(`Unknown option "${key}": the options are ${KNOWN.join(', ')}.`);
+  for (const key in o) if (!KNOWN.includes(key)) throw badArgument('An option', `one of ${KNOWN.join(', ')}`, key);
   const r = typed('reconnect', o.reconnect, 'object') ?? {};
   const minDelay = num('reconnect.minDelay', r.minDelay, 1000, 0, MAX_TIMER_MS, false);
   const url = o.url ?? '__initializeSocket.wc';
@@ -144,7 +144,7 @@ export function resolveOptions(o: WebConnectionOptions): ResolvedOptions {
     retryDelay: typed('reconnect.retryDelay', r.retryDelay, 'function'),
     shouldReconnect: typed('reconnect.shouldReconnect', r.shouldReconnect, 'function'),
     queueLimit: num('queueLimit', o.queueLimit, 1000, 0, Infinity),
-    codec: typed('codec', o.codec, 'object', 'decode', 'encode', 'key', 'payload', 'control') ?? webConnectionCodec,
+    codec: typed('codec', o.codec, 'object', 'decode') ?? webConnectionCodec,
     liveness,
     network: typed('network', o.network, 'object', 'wait'),
     control,

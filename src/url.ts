@@ -1,6 +1,6 @@
 import { badArgument } from './errors';
 
-const SCHEMES = 'a ws:, wss:, http: or https: URL, or a path relative to the page';
+const SCHEMES = 'a ws(s)/http(s) URL or a path relative to the page';
 
 /**
  * An absolute ws:/wss: URL from an absolute or page-relative one (http becomes ws, https wss; a
@@ -12,7 +12,7 @@ export function toSocketUrl(url: string): string {
   const relative = !/^[a-z][a-z\d+.-]*:/i.test(url);
   const page = (globalThis as { location?: { href?: string } }).location?.href;
   if (relative && !/^https?:/.test(page ?? '')) {
-    throw badArgument('url', 'absolute where there is no http(s) page (Node, a worker, SSR)', url, 'E.g. "ws://localhost:5200/__initializeSocket.wc".');
+    throw badArgument('url', 'absolute without an http(s) page (Node, workers, SSR)', url, 'E.g. "ws://localhost:5200/__initializeSocket.wc".');
   }
   let parsed: URL;
   try {

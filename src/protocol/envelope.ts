@@ -34,7 +34,7 @@ export function envelopeProblem(value: unknown, outgoing?: boolean): string | un
   if (r != null) {
     if (!Array.isArray(r)) return `"recipients" must be an array`;
     for (let i = 0; i < r.length; i++) {
-      if (!isRecipientType(r[i]?.type) || typeof r[i]!.value !== 'string') return `every recipient must be {type, value} with a known type, got ${show(r[i])}`;
+      if (!isRecipientType(r[i]?.type) || typeof r[i]!.value !== 'string') return `a recipient must be {type, value} with a known type, got ${show(r[i])}`;
     }
   }
   return undefined;
@@ -60,7 +60,7 @@ export function parseEnvelope(text: string): Envelope {
 /** Serializes an outgoing envelope, throwing an {@link ArgumentError} for anything the server would reject. */
 export function serializeEnvelope(envelope: unknown): string {
   const problem = envelopeProblem(envelope, true);
-  if (problem) throw new ArgumentError(`Cannot send this message: ${problem}. Build it with createBroadcastMessage(action, message).`);
+  if (problem) throw new ArgumentError(`Cannot send: ${problem}. Use createBroadcastMessage().`);
   return stringify(envelope);
 }
 
@@ -79,11 +79,14 @@ export function parseJson(text: string): unknown {
  */
 export function stringify(value: unknown): string {
   let text: string | undefined;
+  let cause: unknown;
   try {
     text = JSON.stringify(value);
-  } catch (cause) {
-    throw new ArgumentError(`Cannot serialize the payload to JSON (${(cause as Error).message}). Send plain data: no circular references, no BigInt.`, { cause });
+  } catch (err) {
+    cause = err;
   }
-  if (typeof text !== 'string') throw new ArgumentError(`Cannot serialize ${show(value)} to JSON: send a string, number, boolean, object or array.`);
+  if (typeof text !== 'string') {
+    throw new ArgumentError(`Cannot send ${show(value)} as JSON${cause ? ` (${(cause as Error).message})` : ''}: send plain data, no cycles, BigInt, functions or symbols.`, { cause });
+  }
   return text;
 }

@@ -79,7 +79,7 @@ export const reconnectingTransport: TransportFactory = (config, events) => {
       try {
         ws = new config.WebSocket(url, protocols) as Socket;
       } catch (err) {
-        why = ['socket-threw', `the WebSocket constructor threw (${(err as Error)?.message ?? err})`, err];
+        why = ['socket-threw', `new WebSocket() threw (${(err as Error)?.message ?? err})`, err];
       }
     }
     if (!ws) {
@@ -133,7 +133,7 @@ export const reconnectingTransport: TransportFactory = (config, events) => {
         try {
           return await Promise.race([config.url(), new Promise<never>((_, reject) => (timer = setTimeout(reject, connectionTimeout, 0)))]);
         } catch (err) {
-          failure = err === 0 ? ['connect-timeout', `the url option gave no URL within ${connectionTimeout} ms`] : ['url-failed', `the url option failed (${String((err as Error)?.message ?? err).replace(/\.$/, '')})`, err];
+          failure = err === 0 ? ['connect-timeout', `url gave none within ${connectionTimeout} ms`] : ['url-failed', `url failed (${String((err as Error)?.message ?? err).replace(/\.$/, '')})`, err];
           return 'ws:';
         } finally {
           clearTimeout(timer);
@@ -155,12 +155,12 @@ export const reconnectingTransport: TransportFactory = (config, events) => {
       link = undefined;
       if (l.opened) {
         // The package reports a link that broke with an error as a clean 1000: it was not.
-        const info = l.errored ? opened(1006, 'the connection broke', false) : opened(ev.code, ev.reason, ev.wasClean);
+        const info = l.errored ? opened(1006, 'the link broke', false) : opened(ev.code, ev.reason, ev.wasClean);
         if (!stopped) decide(info, Date.now() - openedAt);
         return events.close(info);
       }
       const timedOut = ev.reason === 'timeout';
-      const [code, reason, cause] = l.failure ?? [timedOut ? 'connect-timeout' : 'connect-failed', timedOut ? `no answer within ${connectionTimeout} ms` : ev.reason || 'the server refused or dropped the connection'];
+      const [code, reason, cause] = l.failure ?? [timedOut ? 'connect-timeout' : 'connect-failed', timedOut ? `no answer within ${connectionTimeout} ms` : ev.reason || 'refused or dropped'];
       events.error(new ConnectError(`Could not connect: ${reason}.`, code, cause));
       if (!stopped) decide({ code: 1006, reason, wasClean: false, opened: false }, 0);
     });

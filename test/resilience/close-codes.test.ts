@@ -63,7 +63,7 @@ describe('close-code policy against a real server', () => {
     expect(closes).toEqual([{ type: 'close', code, reason, wasClean: true, opened: true }]);
     await new Promise((r) => setTimeout(r, 200)); // a negative: nothing may happen within 10 retry delays
     expect(server.upgrades()).toBe(1);
-    expect(() => client!.socket.send(client!.socket.createBroadcastMessage('a', 'b'))).toThrow(`send() while the connection is closed (closed with ${code} (${reason}); shouldReconnect said not to reconnect): call tryConnect() or reconnect() first.`);
+    expect(() => client!.socket.send(client!.socket.createBroadcastMessage('a', 'b'))).toThrow(`send() while closed (closed with ${code} (${reason}); shouldReconnect said not to reconnect): call tryConnect() or reconnect() first.`);
   });
 
   it.each([
@@ -154,7 +154,7 @@ describe('the url function', () => {
     client.socket.tryConnect();
     await client.waitForState('open');
     expect(attempts).toEqual([1, 2, 3]);
-    expect(client.errors.map((e) => [e.name, e.code, e.message])).toEqual([1, 2, 3].map((n) => ['ConnectError', 'url-failed', `Could not connect: the url option failed (token service down (${n})).`]));
+    expect(client.errors.map((e) => [e.name, e.code, e.message])).toEqual([1, 2, 3].map((n) => ['ConnectError', 'url-failed', `Could not connect: url failed (token service down (${n})).`]));
     expect((client.errors[0]!.cause as Error).message).toBe('token service down (1)');
     expect(server.upgrades()).toBe(1);
   });
@@ -166,7 +166,7 @@ describe('the url function', () => {
     client.socket.tryConnect();
     await client.waitForState('open');
     expect(client.errors.map((e) => [e.code, e.message])).toEqual([
-      ['url-failed', 'Could not connect: the url option failed (url must be a ws:, wss:, http: or https: URL, or a path relative to the page, got "ftp://nope/").'],
+      ['url-failed', 'Could not connect: url failed (url must be a ws(s)/http(s) URL or a path relative to the page, got "ftp://nope/").'],
     ]);
   });
 });

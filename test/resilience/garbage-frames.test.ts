@@ -46,7 +46,7 @@ describe('fault: garbage from the server', () => {
     expect(client.errors).toHaveLength(7);
     expect(client.errors.every((e) => e instanceof FrameError && e.code === 'frame-invalid')).toBe(true);
     // The reason in each message is precise: it says what was wrong with that frame.
-    expect(client.errors.map((e) => e.message.replace('Ignored a frame from the server: ', '').slice(0, 40))).toEqual([
+    expect(client.errors.map((e) => e.message.replace('Frame ignored: ', '').slice(0, 40))).toEqual([
       expect.stringMatching(/^not valid JSON \(/),
       'expected a JSON object, got an array',
       'expected a JSON object, got number',

@@ -135,6 +135,6 @@ describe('the url function', () => {
     socket.onErrorHandler = (e) => errors.push([e.code, e.message]);
     socket.tryConnect();
     await waitFor(() => socket.state === 'open', 'open on the third call');
-    expect(errors).toEqual([1, 2].map((n) => ['url-failed', `Could not connect: the url option failed (token expired (${n})).`]));
+    expect(errors).toEqual([1, 2].map((n) => ['url-failed', `Could not connect: url failed (token expired (${n})).`]));
   });
 });

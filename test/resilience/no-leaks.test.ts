@@ -127,6 +127,6 @@ describe('no leaks across reconnects', () => {
     expect(r.after).toEqual(r.before);
     expect(r.before.serverSockets).toBe(1); // every abandoned socket was closed
     expect(r.closed).toEqual({ timers: 0, listeners: [] });
-    expect(r.errors.filter((e) => /went silent/.test(e))).toHaveLength(100);
+    expect(r.errors.filter((e) => /^Went silent/.test(e))).toHaveLength(100);
   });
 });

@@ -19,9 +19,9 @@ describe('codecs', () => {
   });
 
   it.each([
-    ['a BigInt', { n: 1n }, /no circular references, no BigInt/],
-    ['a symbol', Symbol('s'), /Cannot serialize Symbol\(s\) to JSON/],
-    ['a function', () => 1, /Cannot serialize a function to JSON/],
+    ['a BigInt', { n: 1n }, /Cannot send .* as JSON \(.*BigInt/],
+    ['a symbol', Symbol('s'), /Cannot send Symbol\(s\) as JSON/],
+    ['a function', () => 1, /Cannot send a function as JSON/],
   ])('a payload JSON cannot carry (%s) is an ArgumentError, never a silent ""', (_what, payload, message) => {
     expect(() => encodePayload(payload)).toThrow(ArgumentError);
     expect(() => encodePayload(payload)).toThrow(message);

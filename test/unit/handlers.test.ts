@@ -122,7 +122,7 @@ describe('on() and onMessageHandler', () => {
     expect(t.errors).toHaveLength(1);
     expect(t.errors[0]).toMatchObject({ name: 'FrameError', frame: '{"action":' });
     expect(t.errors[0]!.code).toBe('frame-invalid');
-    expect(t.errors[0]!.message).toMatch(/^Ignored a frame from the server: not valid JSON/);
+    expect(t.errors[0]!.message).toMatch(/^Frame ignored: not valid JSON/);
     expect(t.socket.state).toBe('open');
   });
 });

@@ -86,7 +86,7 @@ describe('heartbeat through the client (fake clock)', () => {
     expect(Date.now() - opened).toBeLessThanOrEqual(INTERVAL + TIMEOUT + 300);
     expect(t.seen.errors[0]!.name).toBe('SilentLinkError');
     expect(t.seen.errors[0]!.code).toBe('link-silent');
-    expect(t.seen.errors[0]!.message).toMatch(/went silent.*heartbeat\.timeout 500 ms/);
+    expect(t.seen.errors[0]!.message).toMatch(/^Went silent: no answer to the heartbeat ping .*heartbeat\.timeout 500 ms/);
     await advanceUntil(() => t.connections.length === 2 && t.socket.state === 'open', 'a new link');
     expect(t.seen.states).toContain('reconnecting');
     expect(t.seen.states.at(-1)).toBe('open');

@@ -35,11 +35,11 @@ describe('resolveOptions', () => {
     [{ WebSocket: {} }, 'WebSocket must be a function, got {}.'],
     [{ controlActions: 'ping' }, 'controlActions must be an array of strings, got "ping".'],
     [{ controlActions: ['ping', 1] }, 'controlActions must be an array of strings, got ["ping",1].'],
-    [{ codec: 'json' }, 'codec must be an object with decode, encode, key, payload, control, got "json".'],
-    [{ liveness: { interval: 1 } }, 'liveness must be an object with watch, got {"interval":1}.'],
-    [{ network: true }, 'network must be an object with wait, got true.'],
+    [{ codec: 'json' }, 'codec must be an object with decode(), got "json".'],
+    [{ liveness: { interval: 1 } }, 'liveness must be an object with watch(), got {"interval":1}.'],
+    [{ network: true }, 'network must be an object with wait(), got true.'],
     [{ logger: true }, 'logger must be a function, got true.'],
-    [{ heartbeat: { interval: 1, timeout: 1 } }, 'Unknown option "heartbeat": the options are url, WebSocket, protocols, reconnect, queueLimit, codec, liveness, network, controlActions, transport, logger.'],
+    [{ heartbeat: { interval: 1, timeout: 1 } }, 'An option must be one of url, WebSocket, protocols, reconnect, queueLimit, codec, liveness, network, controlActions, transport, logger, got "heartbeat".'],
   ])('%j is an ArgumentError naming the option, the value and what is valid', (options, message) => {
     expect(() => new WebConnectionWebSocket(options as WebConnectionOptions)).toThrow(ArgumentError);
     expect(() => new WebConnectionWebSocket(options as WebConnectionOptions)).toThrow(message);
