@@ -168,29 +168,43 @@ export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out e
     if (typeof groupId + typeof userId !== 'stringstring') throw badArgument('groupId and userId', 'strings', [groupId, userId]);
     const same = groupId === this.#groupId && userId === this.#userId;
     if (this.#transport && this.#state !== 'closed' && same && reconnect === this.#auto) return;
-    // Everything that can throw comes before anything changes.
+    // Everything that can throw comes before anything changes; the factory, too.
     const config = this.#config(reconnect, groupId, userId);
-    const unsent = this.#transport && !same ? this.#outbox.clear() : [];
-    this.#detach();
+    const old = this.#transport;
+    const oldToken = this.#token;
+    const token = (this.#token = {});
+    // What a transport emits before its factory returns waits until the client has it.
+    let early: (() => void)[] | undefined = [];
+    const live =
+      <A extends unknown[]>(fn: (...args: A) => void) =>
+      (...args: A) => {
+        if (this.#token === token) early ? early.push(() => this.#token === token && fn.apply(this, args)) : fn.apply(this, args);
+      };
+    try {
+      this.#transport = (this.#o.transport ?? reconnectingTransport)(config, {
+        open: live(this.#opened),
+        message: (data) => this.#token === token && (early ? live(this.#receive)(data) : this.#receive(data)),
+        close: live(this.#closed),
+        retry: live(this.#retry),
+        stop: live(this.#stop),
+        error: live(this.#report),
+      });
+    } catch (err) {
+      this.#token = oldToken;
+      throw err;
+    }
+    // The old transport goes (its events are ignored from now on), and with a new identity its queue.
+    this.#stopWatch();
+    old?.close(1000, 'replaced by tryConnect()');
+    const unsent = old && !same ? this.#outbox.clear() : [];
     this.#op++;
     this.#groupId = groupId;
     this.#userId = userId;
     this.#auto = reconnect;
-    const token = (this.#token = {});
-    const live =
-      <A extends unknown[]>(fn: (...args: A) => void) =>
-      (...args: A) => {
-        if (this.#token === token) fn.apply(this, args);
-      };
-    this.#transport = (this.#o.transport ?? reconnectingTransport)(config, {
-      open: live(this.#opened),
-      message: (data) => this.#token === token && this.#receive(data),
-      close: live(this.#closed),
-      retry: live(this.#retry),
-      stop: live(this.#stop),
-      error: live(this.#report),
-    });
     this.#setState('connecting', {});
+    const waiting = early;
+    early = undefined;
+    waiting.forEach((replay) => replay());
     if (unsent.length) this.#report(new UnsentMessagesError(unsent));
   }
 
@@ -271,15 +285,13 @@ export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out e
     const op = ++this.#op;
     this.#stopWatch();
     t.reconnect();
-    if (op === this.#op && (this.#state === 'closed' || this.#state === 'open')) this.#setState('connecting', {});
+    if (op === this.#op && this.#state !== 'connecting') this.#setState('connecting', {});
   }
 
   #config(autoReconnect: boolean, groupId: string, userId: string): TransportConfig {
     const o = this.#o;
     const WebSocket = o.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
-    if (typeof WebSocket !== 'function') {
-      throw new ArgumentError('No WebSocket here: pass one, e.g. the "ws" package\'s on Node before 22.');
-    }
+    if (!o.transport && typeof WebSocket !== 'function') throw new ArgumentError('No WebSocket here: pass one, e.g. the "ws" package\'s on Node before 22.');
     const { url, network } = o;
     const fixed = typeof url === 'string' ? toSocketUrl(url) : undefined;
     return {
@@ -288,22 +300,31 @@ export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out e
         if (typeof u !== 'string') throw badArgument('The url function\'s result', 'a string', u);
         return withIdentity(fixed ?? toSocketUrl(u), groupId, userId);
       },
-      WebSocket,
+      WebSocket: WebSocket!,
       protocols: o.protocols,
       connectionTimeout: o.connectionTimeout,
       autoReconnect,
       policy: createPolicy(o, autoReconnect, (err) => this.#report(err)),
-      wait: network ? (ms) => network.wait(ms) : sleep,
+      wait: network
+        ? (ms) => {
+            let cause: unknown;
+            try {
+              const w = network.wait(ms);
+              if (typeof w?.promise?.then === 'function' && typeof w.wake === 'function') return w;
+            } catch (err) {
+              cause = err;
+            }
+            this.#featureFailed('network.wait()', cause);
+            return sleep(ms);
+          }
+        : sleep,
       log: o.log,
     };
   }
 
-  /** Lets go of the current transport: its events are ignored from now on, and it is closed. */
-  #detach(): void {
-    const t = this.#transport;
-    this.#transport = this.#token = undefined;
-    this.#stopWatch();
-    t?.close(1000, 'replaced by tryConnect()');
+  /** A feature object misbehaved: reported, and the client carries on without it for this step. */
+  #featureFailed(what: string, cause: unknown): void {
+    this.#report(new WebConnectionError(`${what} failed${cause ? ` (${(cause as Error)?.message ?? cause})` : ''}; carried on without it.`, 'feature-failed', cause));
   }
 
   #stopWatch(): void {
@@ -325,10 +346,22 @@ export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out e
     // A handler may have closed or replaced the connection.
     if (!still()) return;
     const { liveness, codec } = this.#o;
-    this.#watch = liveness?.watch({
-      ping: () => t.send(codec.encode(codec.control(liveness.action!))),
-      dead: (reason) => this.#silent(t, reason),
-    });
+    try {
+      const watch = liveness?.watch({
+        ping: () => {
+          try {
+            t.send(codec.encode(codec.control(liveness.action!)));
+          } catch (err) {
+            this.#featureFailed('The heartbeat ping', err);
+          }
+        },
+        dead: (reason) => this.#silent(t, reason),
+      });
+      if (watch && (typeof watch.frame !== 'function' || typeof watch.stop !== 'function')) throw new TypeError('watch() must return { frame, stop }');
+      this.#watch = watch;
+    } catch (err) {
+      this.#featureFailed('liveness', err);
+    }
     this.#flush(t, token!);
   }
 
@@ -371,25 +404,26 @@ export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out e
     }
     const { codec, control, controlLength } = this.#o;
     let message: unknown;
-    let key: string | undefined;
+    let key: unknown;
     try {
       message = codec.decode(data);
       key = codec.key(message);
+      if (typeof key !== 'string') key = undefined;
     } catch (cause) {
       return this.#report(new FrameError((cause as Error)?.message ?? String(cause), data, 'frame-invalid', cause));
     }
     // Most actions are longer than any control action: no set lookup for them.
-    if (key === undefined || key.length > controlLength || !control.has(key)) {
+    if (key === undefined || (key as string).length > controlLength || !control.has(key as string)) {
       const handler = this.onMessageHandler;
       if (handler) {
         try {
-          handler.call(this, message as M);
+          this.#settled(handler.call(this, message as M));
         } catch (cause) {
           this.#threw(cause);
         }
       }
     }
-    const set = key !== undefined && this.#handlers.size ? this.#handlers.get(key) : undefined;
+    const set = key !== undefined && this.#handlers.size ? this.#handlers.get(key as string) : undefined;
     if (set?.size) {
       let payload: unknown;
       try {
@@ -417,16 +451,16 @@ export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out e
     const handler = this.onErrorHandler;
     if (handler) {
       try {
-        handler.call(this, err);
+        return this.#settled(handler.call(this, err), true);
       } catch (cause) {
-        console.error(cause);
+        err = new WebConnectionError(`onErrorHandler threw: ${(cause as Error)?.message ?? cause}`, 'handler-threw', cause);
       }
-      return;
     }
-    // No handler: the console, but a flood of one kind (bad frames, say) costs one line a second.
+    // The console: a flood of one kind (bad frames, say) costs a line a second; handed-back messages always show.
+    const key = err.code === 'handler-threw' ? err.message : err.code;
     const now = Date.now();
-    if (now - (this.#quiet[err.code] ?? -Infinity) >= 1000) {
-      this.#quiet[err.code] = now;
+    if (err.code === 'identity-changed' || now - (this.#quiet[key] ?? -Infinity) >= 1000) {
+      this.#quiet[key] = now;
       console.error(err);
     }
   }
@@ -435,11 +469,18 @@ export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out e
     this.#report(new WebConnectionError(`A handler threw: ${(cause as Error)?.message ?? cause}`, 'handler-threw', cause));
   }
 
-  /** Runs a user callback; one that throws is reported and never breaks the connection. */
+  /** An async handler's rejection is reported like a throw (`onErrorHandler`'s own goes to the console). */
+  #settled(result: unknown, isErrorHandler?: boolean): void {
+    if (typeof (result as Promise<unknown>)?.then === 'function') {
+      (result as Promise<unknown>).then(undefined, (cause) => (isErrorHandler ? console.error(cause) : this.#threw(cause)));
+    }
+  }
+
+  /** Runs a user callback; one that throws (or rejects) is reported and never breaks the connection. */
   #call<A extends unknown[]>(fn: ((...args: A) => void) | null, ...args: A): void {
     if (!fn) return;
     try {
-      fn.apply(this, args);
+      this.#settled(fn.apply(this, args));
     } catch (cause) {
       this.#threw(cause);
     }

@@ -21,6 +21,7 @@
  * - `identity-changed`: `tryConnect()` with a new identity handed back the old one's queue ({@link UnsentMessagesError}).
  * - `handler-threw`: one of your callbacks threw; the connection is unaffected.
  * - `policy-invalid`: `retryDelay` or `shouldReconnect` threw or gave an unusable value; the default was used.
+ * - `feature-failed`: a `liveness`, `network` or codec object misbehaved (threw, returned the wrong shape); the client carried on without it for that step.
  * - `invalid-state`, `invalid-argument`: a call the client cannot honour ({@link InvalidStateError}, {@link ArgumentError}).
  */
 export type ReasonCode =
@@ -39,6 +40,7 @@ export type ReasonCode =
   | 'identity-changed'
   | 'handler-threw'
   | 'policy-invalid'
+  | 'feature-failed'
   | 'invalid-state'
   | 'invalid-argument';
 

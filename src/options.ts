@@ -5,14 +5,14 @@ import { MAX_TIMER_MS, type PolicySettings } from './transport/policy';
 import type { CloseInfo, TransportFactory, WebSocketConstructor } from './transport/types';
 
 /** Where to connect: a URL, or a function called before every attempt (e.g. to add a fresh token). */
-export type UrlProvider = string | (() => string | Promise<string>);
+export type UrlProvider = string | URL | (() => string | Promise<string>);
 
 /** Receives every transport and state transition when set as the `logger` option. */
 export type Logger = (event: string, detail?: unknown) => void;
 
 /** How the client reconnects after a drop. */
 export interface ReconnectOptions {
-  /** Upper bound of the first retry delay, in ms (full jitter draws in [0, bound]); in [0, 2^31-1]. @default 1000 */
+  /** Upper bound of the first retry delay, in ms (full jitter draws in [0, bound]); in [1, 2^31-1]. @default 1000 */
   minDelay?: number;
   /** Largest delay between attempts, in ms; in [minDelay, 2^31-1]. @default 30000 */
   maxDelay?: number;
@@ -86,7 +86,7 @@ export interface WebConnectionOptions {
 
 /** The options after {@link resolveOptions}: validated, defaults applied, frozen. */
 export interface ResolvedOptions extends PolicySettings {
-  readonly url: UrlProvider;
+  readonly url: string | (() => string | Promise<string>);
   readonly WebSocket: WebSocketConstructor | undefined;
   readonly protocols: string | string[] | undefined;
   readonly connectionTimeout: number;
@@ -125,12 +125,14 @@ const typed = <T>(name: string, value: T, type: 'function' | 'object', method?: 
 export function resolveOptions(o: WebConnectionOptions): ResolvedOptions {
   for (const key in o) if (!KNOWN.includes(key)) throw badArgument('An option', `one of ${KNOWN.join(', ')}`, key);
   const r = typed('reconnect', o.reconnect, 'object') ?? {};
-  const minDelay = num('reconnect.minDelay', r.minDelay, 1000, 0, MAX_TIMER_MS, false);
-  const url = o.url ?? '__initializeSocket.wc';
-  if (typeof url !== 'string') typed('url', url, 'function');
+  // Not 0: every bound grows from it, so 0 would mean no backoff at all.
+  const minDelay = num('reconnect.minDelay', r.minDelay, 1000, 1, MAX_TIMER_MS, false);
+  const url = o.url instanceof URL ? o.url.href : (o.url ?? '__initializeSocket.wc');
+  if (typeof url !== 'string' && typeof url !== 'function') throw badArgument('url', 'a URL (string) or a function', url);
   const controlActions = o.controlActions ?? ['ping', 'pong', 'tick'];
   if (!Array.isArray(controlActions) || controlActions.some((a) => typeof a !== 'string')) throw badArgument('controlActions', 'an array of strings', controlActions);
   const liveness = typed('liveness', o.liveness, 'object', 'watch');
+  const logger = typed('logger', o.logger, 'function');
   const control = new Set(liveness?.action ? [...controlActions, liveness.action] : controlActions);
   return Object.freeze({
     url,
@@ -150,6 +152,13 @@ export function resolveOptions(o: WebConnectionOptions): ResolvedOptions {
     control,
     controlLength: Math.max(0, ...[...control].map((a) => a.length)),
     transport: typed('transport', o.transport, 'function'),
-    log: typed('logger', o.logger, 'function'),
+    log: logger && ((event: string, detail?: unknown) => {
+      // A debugging aid must never break what it watches.
+      try {
+        logger(event, detail);
+      } catch {
+        /* ignored */
+      }
+    }),
   });
 }

@@ -19,17 +19,28 @@ export class Outbox {
     return this.size < this.limit && !!this.#items.push([frame, message]);
   }
 
-  /** Sends from the front while `send` takes frames, at most `max` of them; true when some are left. */
+  /**
+   * Sends from the front while `send` takes frames, at most `max` of them; true when some are left.
+   * Each frame leaves the queue before `send` runs (and comes back if it is refused), so a handler
+   * that `send` sets off (a synchronous transport's reply) sees the queue without it.
+   */
   drain(send: (frame: Sendable) => boolean, max: number): boolean {
+    while (max-- > 0 && this.size) {
+      const items = this.#items;
+      const item = items[this.#head]!;
+      // Emptied at once, so a long backlog's memory goes as it goes out.
+      items[this.#head++] = undefined!;
+      if (!send(item[0])) {
+        if (items === this.#items) items[--this.#head] = item;
+        break;
+      }
+    }
+    const head = this.#head;
     const items = this.#items;
-    let head = this.#head;
-    // A sent slot is emptied at once, so a long backlog's memory goes as it goes out.
-    while (head < items.length && max-- > 0 && send(items[head]![0])) items[head++] = undefined!;
-    if (head === items.length) items.length = head = 0;
+    if (head === items.length) items.length = this.#head = 0;
     // Sends that keep arriving during a long flush: drop the consumed front now and then (amortised O(1)).
-    else if (head > 1024 && head * 2 > items.length) items.splice(0, head), (head = 0);
-    this.#head = head;
-    return head < items.length;
+    else if (head > 1024 && head * 2 > items.length) items.splice(0, head), (this.#head = 0);
+    return this.size > 0;
   }
 
   /** Empties the queue; returns the messages that were in it, oldest first. */

@@ -1,5 +1,6 @@
 import ReconnectingWebSocket from 'reconnecting-websocket';
 import { ConnectError, type ReasonCode } from '../errors';
+import { MAX_TIMER_MS } from './policy';
 import type { CloseInfo, Transport, TransportFactory, Wait, WebSocketLike } from './types';
 
 /** A WebSocket with the one method every implementation has, typed loosely enough for all of them. */
@@ -16,6 +17,8 @@ interface Link {
   reported?: boolean;
   /** Why the attempt failed before a socket existed: the url option, or the constructor. */
   failure?: [ReasonCode, string, unknown?];
+  /** Ends the attempt when it takes longer than `connectionTimeout`, the url included. */
+  timer?: ReturnType<typeof setTimeout>;
 }
 
 /** Closes a socket without ever throwing (a CONNECTING `ws` socket may throw on close with a code). */
@@ -33,6 +36,13 @@ const closeQuietly = (ws: Socket | undefined, code?: number, reason?: string): v
 
 const opened = (code: number, reason: string, wasClean = true): CloseInfo => ({ code, reason, wasClean, opened: true });
 
+/** Stands in for a socket that could not be built, so the package's loop carries on: it closes on the next tick. */
+const failedSocket = (): Socket => {
+  const target = Object.assign(new EventTarget(), { readyState: 3, close() {} });
+  setTimeout(() => target.dispatchEvent(new Event('close')));
+  return target as unknown as Socket;
+};
+
 /**
  * The transport: reconnecting-websocket owns each attempt's loop (url, constructor, connection
  * timeout); the {@link ReconnectPolicy} in the config decides after every close; this adapter
@@ -40,9 +50,11 @@ const opened = (code: number, reason: string, wasClean = true): CloseInfo => ({ 
  * - its backoff draws one random base per page and never jitters: its own delay is 0, and ours is
  *   awaited in the URL provider it calls before each attempt;
  * - a URL provider that rejects ends its loop for good (#134): ours never rejects; a failed url
- *   (or one that never settles, bounded by `connectionTimeout`) becomes a socket that fails at once;
- * - so does a WebSocket constructor that throws, which would leave it locked with an unhandled
- *   rejection;
+ *   (or one that never settles) becomes a socket that fails at once;
+ * - so does a WebSocket constructor that throws (or builds something without addEventListener),
+ *   which would leave it locked with an unhandled rejection;
+ * - its connection timeout starts when the socket exists: ours bounds the whole attempt, the url
+ *   included, and is cleared with the attempt;
  * - after `maxRetries`, or a close before open, it can never reconnect again (#125, #141, #165):
  *   its own limit is off, and every fresh start (`reconnect()`, a dropped silent link) gets a new
  *   instance, so no stale lock or counter can wedge the next attempts;
@@ -67,39 +79,56 @@ export const reconnectingTransport: TransportFactory = (config, events) => {
   let openedAt = 0;
   /** Why the url option gave no URL, for the socket factory to turn into a failed attempt. */
   let failure: Link['failure'];
+  /** When the current attempt began (the url function included). */
+  let attemptAt = 0;
+  let urlTimer: ReturnType<typeof setTimeout> | undefined;
 
-  // One factory per transport rather than a WebSocket subclass per connection: `new` on a
-  // function that returns an object yields that object. reconnecting-websocket checks CLOSING.
-  function SocketFactory(url: string, protocols?: string | string[]): Socket {
-    let ws: Socket | undefined;
-    let why = failure;
-    failure = undefined;
-    if (!why) {
-      config.log?.('connect', url);
-      try {
-        ws = new config.WebSocket(url, protocols) as Socket;
-      } catch (err) {
-        why = ['socket-threw', `new WebSocket() threw (${(err as Error)?.message ?? err})`, err];
+  // One factory per run rather than a WebSocket subclass per connection: `new` on a function that
+  // returns an object yields that object. reconnecting-websocket checks CLOSING.
+  const socketFactory = (mine: number) => {
+    function SocketFactory(url: string, protocols?: string | string[]): Socket {
+      let ws: Socket | undefined;
+      let why = failure;
+      failure = undefined;
+      // A callback (the logger, the constructor) may stop or restart: then no socket for this run.
+      const current = () => !stopped && mine === run;
+      if (!why) {
+        config.log?.('connect', url);
+        try {
+          if (current()) {
+            ws = new config.WebSocket(url, protocols) as Socket;
+            if (typeof ws.addEventListener !== 'function') throw new TypeError('it has no addEventListener');
+          }
+        } catch (err) {
+          closeQuietly(ws);
+          ws = undefined;
+          why = ['socket-threw', `new WebSocket() failed (${(err as Error)?.message ?? err})`, err];
+        }
+        if (ws && !current()) closeQuietly(ws), (ws = undefined);
       }
+      ws ??= failedSocket();
+      const l: Link = { ws, failure: why };
+      if (mine === run) link = l;
+      const end = () => clearTimeout(l.timer);
+      ws.addEventListener('error', () => (l.errored = true));
+      ws.addEventListener('open', () => ((l.opened = true), end()));
+      ws.addEventListener('close', end);
+      // Straight from the socket, not through the package's listener loop: this is the hot path.
+      ws.addEventListener('message', (ev: MessageEvent) => l === link && events.message(ev.data));
+      // The attempt is over at connectionTimeout, whether or not the socket ever reports a close.
+      if (!why) l.timer = setTimeout(() => link === l && restart(failed, 'connect-timeout', `no answer within ${connectionTimeout} ms`), Math.max(0, attemptAt + connectionTimeout - Date.now()));
+      return ws;
     }
-    if (!ws) {
-      // A stand-in that fails on the next tick, so the package's loop carries on.
-      const target = Object.assign(new EventTarget(), { readyState: 3, close() {} });
-      setTimeout(() => target.dispatchEvent(new Event('close')));
-      ws = target as unknown as Socket;
-    }
-    const l: Link = (link = { ws, failure: why });
-    ws.addEventListener('error', () => (l.errored = true));
-    ws.addEventListener('open', () => (l.opened = true));
-    // Straight from the socket, not through the package's listener loop: this is the hot path.
-    ws.addEventListener('message', (ev: MessageEvent) => l === link && events.message(ev.data));
-    return ws;
-  }
-  (SocketFactory as unknown as { CLOSING: number }).CLOSING = 2;
+    (SocketFactory as unknown as { CLOSING: number }).CLOSING = 2;
+    return SocketFactory;
+  };
 
   /** Asks the policy what follows a close, and sets it up. */
   const decide = (info: CloseInfo, uptime: number) => {
+    const mine = run;
     const d = policy.next(info, uptime);
+    // retryDelay and shouldReconnect are user code, and so is a policy-invalid report: they may have closed or restarted.
+    if (stopped || mine !== run) return;
     if (d.stop) {
       stopped = true;
       cancelWait();
@@ -109,6 +138,13 @@ export const reconnectingTransport: TransportFactory = (config, events) => {
       delay = d.delay;
       events.retry(d.attempt, d.delay);
     }
+  };
+
+  /** An attempt that failed before opening: reported, then (unless onErrorHandler took over) the policy decides. */
+  const failed = (code: ReasonCode, reason: string, cause?: unknown) => {
+    const mine = run;
+    events.error(new ConnectError(`Could not connect: ${reason}.`, code, cause));
+    if (!stopped && mine === run) decide({ code: 1006, reason, wasClean: false, opened: false }, 0);
   };
 
   const cancelWait = () => {
@@ -129,18 +165,19 @@ export const reconnectingTransport: TransportFactory = (config, events) => {
         }
         // A stopped or replaced run never gets a URL, so its instance never opens another socket.
         if (stopped || mine !== run) return new Promise<string>(() => {});
-        let timer: ReturnType<typeof setTimeout> | undefined;
+        attemptAt = Date.now();
         try {
-          return await Promise.race([config.url(), new Promise<never>((_, reject) => (timer = setTimeout(reject, connectionTimeout, 0)))]);
+          return await Promise.race([config.url(), new Promise<never>((_, reject) => (urlTimer = setTimeout(reject, connectionTimeout, 0)))]);
         } catch (err) {
           failure = err === 0 ? ['connect-timeout', `url gave none within ${connectionTimeout} ms`] : ['url-failed', `url failed (${String((err as Error)?.message ?? err).replace(/\.$/, '')})`, err];
           return 'ws:';
         } finally {
-          clearTimeout(timer);
+          clearTimeout(urlTimer);
         }
       },
       config.protocols,
-      { WebSocket: SocketFactory, connectionTimeout, maxRetries: Infinity, maxEnqueuedMessages: 0, minReconnectionDelay: 0, maxReconnectionDelay: 0 },
+      // Its own timeout off: ours covers the url function too (see the socket factory).
+      { WebSocket: socketFactory(mine), connectionTimeout: MAX_TIMER_MS, maxRetries: Infinity, maxEnqueuedMessages: 0, minReconnectionDelay: 0, maxReconnectionDelay: 0 },
     ));
     r.binaryType = 'arraybuffer';
     r.addEventListener('open', () => {
@@ -159,10 +196,7 @@ export const reconnectingTransport: TransportFactory = (config, events) => {
         if (!stopped) decide(info, Date.now() - openedAt);
         return events.close(info);
       }
-      const timedOut = ev.reason === 'timeout';
-      const [code, reason, cause] = l.failure ?? [timedOut ? 'connect-timeout' : 'connect-failed', timedOut ? `no answer within ${connectionTimeout} ms` : ev.reason || 'refused or dropped'];
-      events.error(new ConnectError(`Could not connect: ${reason}.`, code, cause));
-      if (!stopped) decide({ code: 1006, reason, wasClean: false, opened: false }, 0);
+      failed(...(l.failure ?? ['connect-failed', ev.reason || 'refused or dropped']));
     });
   };
 
@@ -171,9 +205,24 @@ export const reconnectingTransport: TransportFactory = (config, events) => {
     const l = link;
     link = undefined;
     run++;
+    clearTimeout(urlTimer);
+    clearTimeout(l?.timer);
     closeQuietly(l?.ws, code, reason);
     rws?.close();
     return l;
+  };
+
+  /**
+   * Leaves the current run as broken (a dead link, an attempt past its timeout), lets `report`
+   * tell and decide, then starts the next run (which waits the delay the policy set), unless a
+   * callback on the way closed or restarted.
+   */
+  const restart = <A extends unknown[]>(report: (...args: A) => void, ...args: A) => {
+    const l = abandon(4000, 'abandoned');
+    if (l) l.reported = true;
+    const mine = run;
+    report(...args);
+    if (!stopped && mine === run) start();
   };
 
   /** Reports the end of a link that was open, once. */
@@ -209,15 +258,12 @@ export const reconnectingTransport: TransportFactory = (config, events) => {
       ended(l, opened(4000, 'reconnect requested'));
     },
     drop(reason) {
-      const l = link;
-      if (stopped || !l?.opened) return;
-      abandon(4000, 'went silent');
+      if (stopped || !link?.opened) return;
       const info = opened(1006, reason, false);
-      const mine = run;
-      decide(info, Date.now() - openedAt);
-      // Unless a callback in decide() already closed or restarted, the next run waits the delay.
-      if (!stopped && mine === run) start();
-      ended(l, info);
+      restart((uptime: number) => {
+        decide(info, uptime);
+        events.close(info);
+      }, Date.now() - openedAt);
     },
     close(code, reason) {
       if (stopped) return;

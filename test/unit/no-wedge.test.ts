@@ -134,7 +134,7 @@ describe('constructors and url functions that misbehave', () => {
     await advanceUntil(() => t.socket.state === 'open', 'open on the third attempt', 10_000);
     expect(t.codes()).toEqual(['socket-threw', 'socket-threw']);
     expect(t.seen.errors[0]).toBeInstanceOf(ConnectError);
-    expect(t.seen.errors[0]!.message).toMatch(/new WebSocket\(\) threw \(Failed to construct 'WebSocket': The subprotocol 'chat v2' is invalid.\)/);
+    expect(t.seen.errors[0]!.message).toMatch(/new WebSocket\(\) failed \(Failed to construct 'WebSocket': The subprotocol 'chat v2' is invalid.\)/);
     expect(t.states()).toEqual(['connecting', 'reconnecting', 'reconnecting', 'open']);
   });
 

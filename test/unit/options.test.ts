@@ -15,13 +15,13 @@ describe('resolveOptions', () => {
   });
 
   it("a user's 0 survives (no || defaults) and a large minDelay lifts the default maxDelay with it", () => {
-    expect(resolveOptions({ queueLimit: 0, reconnect: { minDelay: 0, maxRetries: 0 } })).toMatchObject({ queueLimit: 0, minDelay: 0, maxRetries: 0 });
+    expect(resolveOptions({ queueLimit: 0, reconnect: { maxRetries: 0 } })).toMatchObject({ queueLimit: 0, maxRetries: 0 });
     expect(resolveOptions({ reconnect: { minDelay: 60_000 } })).toMatchObject({ minDelay: 60_000, maxDelay: 60_000 });
   });
 
   it.each([
-    [{ reconnect: { minDelay: Number.NaN } }, 'reconnect.minDelay must be a number in [0, 2147483647], got NaN.'],
-    [{ reconnect: { minDelay: -1 } }, 'reconnect.minDelay must be a number in [0, 2147483647], got -1.'],
+    [{ reconnect: { minDelay: Number.NaN } }, 'reconnect.minDelay must be a number in [1, 2147483647], got NaN.'],
+    [{ reconnect: { minDelay: 0 } }, 'reconnect.minDelay must be a number in [1, 2147483647], got 0.'],
     [{ reconnect: { maxDelay: 2 ** 31 } }, 'reconnect.maxDelay must be a number in [1000, 2147483647], got 2147483648.'],
     [{ reconnect: { minDelay: 5000, maxDelay: 1000 } }, 'reconnect.maxDelay must be a number in [5000, 2147483647], got 1000.'],
     [{ reconnect: { factor: 0.5 } }, 'reconnect.factor must be a number in [1, 1000], got 0.5.'],
@@ -31,7 +31,7 @@ describe('resolveOptions', () => {
     [{ reconnect: { retryDelay: 100 } }, 'reconnect.retryDelay must be a function, got 100.'],
     [{ reconnect: 'fast' }, 'reconnect must be an object, got "fast".'],
     [{ queueLimit: '10' }, 'queueLimit must be a number in [0, Infinity], got "10".'],
-    [{ url: 42 }, 'url must be a function, got 42.'],
+    [{ url: 42 }, 'url must be a URL (string) or a function, got 42.'],
     [{ WebSocket: {} }, 'WebSocket must be a function, got {}.'],
     [{ controlActions: 'ping' }, 'controlActions must be an array of strings, got "ping".'],
     [{ controlActions: ['ping', 1] }, 'controlActions must be an array of strings, got ["ping",1].'],
