@@ -17,7 +17,8 @@ describe('the tarball', () => {
     const { files } = packed();
     const stray = files.filter((f) => !/^(dist\/.+\.(js|js\.map|cjs)|types\/.+\.d\.c?ts|docs\/[^/]+\.md|README\.md|LICENSE|package\.json)$/.test(f));
     expect(stray).toEqual([]);
-    for (const f of ['LICENSE', 'README.md', 'package.json', 'docs/protocol.md']) expect(files).toContain(f);
+    const guides = ['docs/CHANGELOG.md', 'docs/troubleshooting.md', 'docs/migrating-from-reconnecting-websocket.md'];
+    for (const f of ['LICENSE', 'README.md', 'package.json', ...guides]) expect(files).toContain(f);
   });
 
   it('has every file package.json points at, and no chunk that no entry imports (a leftover of an older build)', () => {

@@ -5,45 +5,55 @@ import { describe, expect, it } from 'vitest';
 import { REPO, usePackedPackage } from '../helpers/packed-package';
 
 /**
- * The README's code, compiled as a user's project compiles it: against the types of the packed
- * package (not src/), under `strict`, with each module resolution a user may have. A README block
- * that stops compiling fails here, with its line in README.md.
+ * The code of the README and of the guides, compiled as a user's project compiles it: against the
+ * types of the packed package (not src/), under `strict`, with each module resolution a user may
+ * have. A block that stops compiling fails here, with its file and line.
  */
 const packed = usePackedPackage(['ws', '@types/ws', '@types/node', 'undici-types']);
+
+/** The documents whose code is for users (docs/test-server.md shows the repository's own server). */
+const DOCUMENTS = ['README.md', 'docs/troubleshooting.md', 'docs/migrating-from-reconnecting-websocket.md'];
 const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'));
 
 /** Blocks in these languages are not TypeScript; any other language must be taught to this test. */
 const NOT_CODE = new Set(['sh', 'bash', 'console', 'text']);
 
+/** A "before" block shows another library's code, whose types are its own business. */
+const OTHER_LIBRARY = /from 'reconnecting-websocket'/;
+
 /** The no-bundler page imports the browser file by path: the file behind `webconnection-websocket/browser`. */
 const PAGE_IMPORT = './dist/webconnection-websocket.min.js';
 
 interface Block {
-  /** Line in README.md of the block's first line of code. */
+  /** The document, and the line of the block's first line of code in it. */
+  file: string;
   line: number;
   code: string;
 }
 
-function readmeBlocks(readme: string): Block[] {
+function codeBlocks(file: string): Block[] {
+  const text = readFileSync(join(REPO, file), 'utf8');
   const blocks: Block[] = [];
-  for (const m of readme.matchAll(/^```(\w*)\n([\s\S]*?)^```$/gm)) {
+  for (const m of text.matchAll(/^```(\w*)\n([\s\S]*?)^```$/gm)) {
     const [, lang, body] = m;
-    const line = readme.slice(0, m.index).split('\n').length + 1;
+    const line = text.slice(0, m.index).split('\n').length + 1;
     if (NOT_CODE.has(lang)) continue;
-    if (lang === 'js' || lang === 'ts') blocks.push({ line, code: body });
+    if (lang === 'js' || lang === 'ts') {
+      if (!OTHER_LIBRARY.test(body)) blocks.push({ file, line, code: body });
+    }
     else if (lang === 'html') {
       for (const s of body.matchAll(/<script type="module">\n([\s\S]*?)<\/script>/g)) {
         const before = body.slice(0, s.index).split('\n').length;
-        blocks.push({ line: line + before, code: s[1].replaceAll(`'${PAGE_IMPORT}'`, `'${pkg.name}/browser'`) });
+        blocks.push({ file, line: line + before, code: s[1].replaceAll(`'${PAGE_IMPORT}'`, `'${pkg.name}/browser'`) });
       }
-    } else throw new Error(`README.md:${line}: a \`\`\`${lang} block: compile it here or add "${lang}" to NOT_CODE`);
+    } else throw new Error(`${file}:${line}: a \`\`\`${lang} block: compile it here or add "${lang}" to NOT_CODE`);
   }
   return blocks;
 }
 
 /**
- * Names that a README block uses after an earlier block (or the prose) introduced them. A block
- * that needs another one fails with "Cannot find name": add it here only if the README means it.
+ * Names that a block uses after an earlier block (or the prose) introduced them. A block that
+ * needs another one fails with "Cannot find name": add it here only if the document means it.
  */
 const CONTEXT = `import type * as Sdk from '${pkg.name}';
 declare global {
@@ -83,19 +93,19 @@ export const kinds: string[] = [${specifiers.map((_, i) => `typeof e${i}`).join(
 const parsed: Record<string, ts.SourceFile | undefined> = {};
 
 /**
- * Writes the files into the fixture and type-checks them; returns the errors, README lines
- * resolved. `declarationsOnly`: no README blocks and no @types/node, so that the package's own
+ * Writes the files into the fixture and type-checks them; returns the errors, document lines
+ * resolved. `declarationsOnly`: no blocks and no @types/node, so that the package's own
  * declarations can be checked (skipLibCheck off) without checking all of Node's.
  */
 function compile(mode: keyof typeof MODES, blocks: Block[], declarationsOnly = false): string[] {
   const dir = join(packed().root, `src-${mode}-${Math.random().toString(36).slice(2)}`);
-  const files: Record<string, string> = { 'readme-context.d.ts': CONTEXT, ...entryFiles(mode) };
-  const lineOf = new Map<string, number>();
+  const files: Record<string, string> = { 'docs-context.d.ts': CONTEXT, ...entryFiles(mode) };
+  const blockOf = new Map<string, Block>();
   blocks.forEach((b, i) => {
-    const name = `readme-${i}.ts`;
-    // Code first, so a diagnostic's line plus the block's start is its README line.
+    const name = `block-${i}.ts`;
+    // Code first, so a diagnostic's line plus the block's start is its line in the document.
     files[name] = `${b.code}\nexport {};\n`;
-    lineOf.set(join(dir, name), b.line);
+    blockOf.set(join(dir, name), b);
   });
   ts.sys.createDirectory(dir);
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
@@ -122,18 +132,19 @@ function compile(mode: keyof typeof MODES, blocks: Block[], declarationsOnly = f
     const text = ts.flattenDiagnosticMessageText(d.messageText, '\n');
     if (!d.file) return text;
     const { line } = d.file.getLineAndCharacterOfPosition(d.start ?? 0);
-    const start = lineOf.get(d.file.fileName);
-    return start === undefined ? `${d.file.fileName.replace(packed().root, '<fixture>')}:${line + 1}: ${text}` : `README.md:${start + line}: ${text}`;
+    const block = blockOf.get(d.file.fileName);
+    return block ? `${block.file}:${block.line + line}: ${text}` : `${d.file.fileName.replace(packed().root, '<fixture>')}:${line + 1}: ${text}`;
   });
 }
 
-describe("the README's code against the packed package's types", () => {
-  const blocks = readmeBlocks(readFileSync(join(REPO, 'README.md'), 'utf8'));
+describe("the code of the README and the guides against the packed package's types", () => {
+  const blocks = DOCUMENTS.flatMap(codeBlocks);
 
-  it('finds the blocks, the Node one among them, which passes the ws class with no cast', () => {
+  it("finds the blocks, the README's Node one among them, which passes the ws class with no cast", () => {
     expect(pkg.exports['./browser'].default).toBe(PAGE_IMPORT);
-    expect(blocks.length).toBeGreaterThanOrEqual(6);
-    const nodeBlock = blocks.find((b) => b.code.includes("from 'ws'"));
+    for (const file of DOCUMENTS) expect(blocks.filter((b) => b.file === file).length, file).toBeGreaterThan(0);
+    expect(blocks.filter((b) => b.file === 'README.md').length).toBeGreaterThanOrEqual(6);
+    const nodeBlock = blocks.find((b) => b.file === 'README.md' && b.code.includes("from 'ws'"));
     expect(nodeBlock?.code).toContain("import { WebSocket } from 'ws';");
     expect(nodeBlock?.code).toMatch(/new WebConnectionWebSocket\(\{ url: [^}]*, WebSocket \}\)/);
     expect(nodeBlock?.code).not.toMatch(/\bas\b|<WebSocketConstructor>/);
@@ -149,8 +160,8 @@ describe("the README's code against the packed package's types", () => {
     for (const mode of Object.keys(MODES) as (keyof typeof MODES)[]) expect(compile(mode, [], true), mode).toEqual([]);
   });
 
-  it('reports a block that does not compile, at its README line', () => {
-    const broken = { line: 1000, code: "import { WebConnectionWebSocket } from 'webconnection-websocket';\nnew WebConnectionWebSocket({ queueLimit: 'many' });\n" };
+  it('reports a block that does not compile, at its line in its document', () => {
+    const broken = { file: 'README.md', line: 1000, code: "import { WebConnectionWebSocket } from 'webconnection-websocket';\nnew WebConnectionWebSocket({ queueLimit: 'many' });\n" };
     const errors = compile('bundler', [...blocks, broken]);
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatch(/^README\.md:1001: Type 'string' is not assignable to type 'number'/);
