@@ -76,6 +76,8 @@ type Handler = (payload: unknown, message: unknown) => void;
 const FLUSH_BATCH = 1000;
 /** After the server refused a frame for now (its rate limit), what it did not take goes again this much later. */
 const RETRY_AFTER_REJECT_MS = 1000;
+/** With resume: what is still unacknowledged this long after the last progress goes again (the server drops duplicates). */
+const RESEND_AFTER_MS = 2000;
 /** The server learns what this client received every this many frames, or this long after one. */
 const ACK_EVERY = 50;
 const ACK_AFTER_MS = 250;
@@ -152,7 +154,7 @@ export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out e
   /** Without resume: what went out on this link since the socket last had nothing buffered. */
   #tail: [Sendable, unknown][] = [];
   #inSinceAck = 0;
-  #timers: Record<'pump' | 'hello' | 'retry' | 'ack', ReturnType<typeof setTimeout> | undefined> = { pump: undefined, hello: undefined, retry: undefined, ack: undefined };
+  #timers: Record<'pump' | 'hello' | 'retry' | 'ack' | 'resend', ReturnType<typeof setTimeout> | undefined> = { pump: undefined, hello: undefined, retry: undefined, ack: undefined, resend: undefined };
   /** When each error code last went to the console (without an onErrorHandler). */
   #quiet: Record<string, number> = {};
 
@@ -368,7 +370,8 @@ export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out e
   #stopWatch(): void {
     this.#watch?.stop();
     this.#watch = undefined;
-    for (const timer of Object.values(this.#timers)) clearTimeout(timer);
+    const timers = this.#timers;
+    for (const k in timers) clearTimeout(timers[k as 'pump']), (timers[k as 'pump'] = undefined);
     this.#holding = false;
     if (this.#resume) this.#resume.active = false;
   }
@@ -424,6 +427,7 @@ export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out e
     if (r?.active && !linkScoped && typeof frame === 'string') {
       if (r.pending >= this.#o.queueLimit) return false;
       t.send(r.number(frame, message));
+      this.#timers.resend ??= setTimeout(() => this.#resendStalled(t), RESEND_AFTER_MS);
       return true;
     }
     const drained = !t.bufferedAmount;
@@ -449,6 +453,7 @@ export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out e
       const again = r?.nextResend();
       if (again !== undefined) {
         if (!t.send(again)) return r!.unresend();
+        this.#timers.resend ??= setTimeout(() => this.#resendStalled(t), RESEND_AFTER_MS);
         continue;
       }
       const item = this.#outbox.take();
@@ -482,7 +487,7 @@ export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out e
     } else if (key === 'wc:ack') {
       this.#acked(r.acknowledge(Number(m.wcAck) || 0));
     } else if (key === 'wc:reject') {
-      const seq = Number(m.wcSeq);
+      const seq = Number(m.wcRejected);
       const retry = m.wcRetry === true;
       this.#report(new DeliveryError(m.message, r.reject(seq, retry), retry));
       if (retry && !this.#holding && this.#token === token) {
@@ -500,7 +505,29 @@ export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out e
   }
 
   #acked(messages: unknown[]): void {
+    if (messages.length) {
+      // Progress: the stall timer starts over.
+      clearTimeout(this.#timers.resend);
+      this.#timers.resend = undefined;
+      const t = this.#transport;
+      if (t && this.#resume?.pending) this.#timers.resend = setTimeout(() => this.#resendStalled(t), RESEND_AFTER_MS);
+    }
     for (const m of messages) this.#call(this.onAckHandler, m as Outgoing<M, Out>);
+  }
+
+  /**
+   * Nothing was acknowledged for a while although messages wait for it: whatever refusal or ack
+   * the link lost, everything unacknowledged goes again (the server drops what it already has).
+   */
+  #resendStalled(t: Transport): void {
+    this.#timers.resend = undefined;
+    const r = this.#resume;
+    if (!r?.pending || t !== this.#transport) return;
+    if (!this.#holding && t.isOpen) {
+      r.resendFrom(0);
+      this.#pump(t, this.#token!);
+    }
+    this.#timers.resend ??= setTimeout(() => this.#resendStalled(t), RESEND_AFTER_MS);
   }
 
   /** Tells the server what arrived: every ACK_EVERY frames, or ACK_AFTER_MS after one. */
@@ -574,13 +601,13 @@ export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out e
     }
     const r = this.#resume;
     if (r) {
+      if (typeof key === 'string' && key.length < 10 && key.startsWith('wc:')) return this.#control(key, message as Envelope);
       // A replayed frame already delivered is dropped; what arrives is acknowledged, a little later.
       const seq = (message as { wcSeq?: unknown }).wcSeq;
       if (typeof seq === 'number') {
         if (!r.fresh(seq)) return;
         this.#ackSoon();
       }
-      if (typeof key === 'string' && key.length < 10 && key.startsWith('wc:')) return this.#control(key, message as Envelope);
     }
     // Most actions are longer than any control action: no set lookup for them.
     if (key === undefined || (key as string).length > controlLength || !control.has(key as string)) {
