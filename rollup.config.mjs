@@ -10,7 +10,7 @@ const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 
 const require = createRequire(import.meta.url);
 
 /** The package entries: the core, and one per opt-in feature. */
-const ENTRIES = { index: 'src/index.ts', liveness: 'src/liveness.ts', network: 'src/network.ts', codecs: 'src/codecs.ts' };
+const ENTRIES = { index: 'src/index.ts', liveness: 'src/liveness.ts', network: 'src/network.ts', codecs: 'src/codecs.ts', share: 'src/share.ts' };
 
 /**
  * Members of reconnecting-websocket's class that the adapter never reaches: its public getters and

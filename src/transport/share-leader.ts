@@ -1,0 +1,144 @@
+import { newId, presenceName, type ToLeader, type ToViews } from './share-messages';
+import { whenFree, type ShareHub } from './share-page';
+import type { Transport, TransportConfig, TransportFactory } from './types';
+
+type Announcement = ToViews extends infer M ? (M extends unknown ? Omit<M, 'h'> : never) : never;
+
+/**
+ * The tab that holds the election lock runs the real transport for every tab of the link: it
+ * relays each event to the views, hands their frames to the socket and confirms each one. It lives
+ * while any view does (its own page's client may close before the others), then closes the link
+ * and lets the lock go. It runs with the config of the view that won the lock (url, policy, wait,
+ * logger): tabs of one app pass the same options.
+ */
+export class ShareLeader {
+  readonly id = newId();
+  /** Views known to be alive, each with the watch that tells when it is gone. */
+  readonly #views = new Map<string, AbortController>();
+  readonly #hub: ShareHub;
+  #real: Transport | undefined;
+  /** The open link's id: frames a view addressed to an earlier link are not sent on this one. */
+  #link: string | undefined;
+  #retry: { attempt: number; at: number } | undefined;
+  #stopped = false;
+  #ended = false;
+  /**
+   * The page is going away: what it posts now may never reach the other tabs while its socket
+   * still sends, so it sends nothing more; the views send it again on the next leader's link.
+   */
+  #leaving = false;
+  readonly #onPageHide = (ev: Event) => (this.#leaving = !(ev as PageTransitionEvent).persisted);
+  #release!: () => void;
+  /** Settles when the leader ends: the lock is held until then. */
+  readonly done = new Promise<void>((r) => (this.#release = r));
+
+  /** @param first the view that won the lock: it counts from the start, so the leader ends with it if no other view comes. */
+  constructor(hub: ShareHub, config: TransportConfig, inner: TransportFactory, first: string) {
+    this.#hub = hub;
+    hub.leader = this;
+    this.#watch(first);
+    config.log?.('share', 'leader: this tab holds the shared connection');
+    const live =
+      <A extends unknown[]>(fn: (...args: A) => void) =>
+      (...args: A) =>
+        !this.#ended && fn(...args);
+    try {
+      this.#real = inner(config, {
+        open: live(() => {
+          this.#retry = undefined;
+          this.#post({ t: 'open', link: (this.#link = newId()) });
+        }),
+        message: live((data) => this.#post({ t: 'frame', data })),
+        close: live((info) => {
+          const link = this.#link;
+          this.#link = undefined;
+          this.#post({ t: 'close', link, info });
+        }),
+        retry: live((attempt, delay) => {
+          this.#retry = { attempt, at: Date.now() + delay };
+          this.#post({ t: 'retry', attempt, delay });
+        }),
+        // The views close; the link starts again when a view says hello.
+        stop: live((code, reason) => {
+          this.#stopped = true;
+          this.#link = undefined;
+          this.#post({ t: 'stop', code, reason });
+        }),
+        error: live((err) => this.#post({ t: 'error', name: err.name, code: err.code, message: err.message })),
+      });
+    } catch (err) {
+      const reason = `the shared transport could not start (${(err as Error)?.message ?? err})`;
+      this.#post({ t: 'error', name: 'WebConnectionError', code: 'feature-failed', message: `${reason}.` });
+      this.#stopped = true;
+      this.#post({ t: 'stop', code: 'feature-failed', reason });
+    }
+    globalThis.addEventListener?.('pagehide', this.#onPageHide);
+    this.#post({ t: 'leader' });
+  }
+
+  /** Bytes the socket has not yet sent. */
+  get buffered(): number {
+    return this.#link ? (this.#real?.bufferedAmount ?? 0) : 0;
+  }
+
+  receive(m: ToLeader): void {
+    if (this.#ended) return;
+    const real = this.#real;
+    switch (m.t) {
+      case 'hello': {
+        this.#watch(m.v);
+        this.#post({ t: 'state', v: m.v, link: this.#link, buffered: this.buffered, ...this.#retry });
+        // A view that comes to a stopped link wants a connection, as a fresh socket would try.
+        if (this.#stopped) this.#restart();
+        return;
+      }
+      case 'send':
+        if (m.link === this.#link && !this.#leaving && real?.isOpen && real.send(m.data)) this.#post({ t: 'ack', v: m.v, id: m.id, buffered: this.buffered });
+        return;
+      case 'reconnect':
+        return this.#restart();
+      case 'drop':
+        if (m.link === this.#link) real?.drop ? real.drop(m.reason) : real?.reconnect();
+        return;
+      case 'bye':
+        return this.#leave(m.v, m.code, m.reason);
+    }
+  }
+
+  /** Counts a view until it leaves or its presence lock comes free. */
+  #watch(view: string): void {
+    if (this.#views.has(view)) return;
+    const watch = new AbortController();
+    this.#views.set(view, watch);
+    whenFree(this.#hub.locks, presenceName(this.#hub.name, view), watch.signal, () => this.#leave(view));
+  }
+
+  #restart(): void {
+    this.#stopped = false;
+    this.#real?.reconnect();
+  }
+
+  #post(m: Announcement): void {
+    try {
+      this.#hub.toViews({ ...m, h: this.id } as ToViews);
+    } catch (err) {
+      // Something the channel cannot carry must not break the link for the other tabs.
+      if (m.t !== 'error') this.#post({ t: 'error', name: 'WebConnectionError', code: 'feature-failed', message: `The shared connection could not pass on a ${m.t} (${(err as Error)?.message ?? err}).` });
+    }
+  }
+
+  /** A view closed (`bye`) or vanished (its presence lock came free); the last one takes the link with it. */
+  #leave(view: string, code = 1000, reason = 'no tab uses the shared connection'): void {
+    const watch = this.#views.get(view);
+    if (!watch || this.#ended) return;
+    this.#views.delete(view);
+    watch.abort();
+    if (this.#views.size) return;
+    this.#ended = true;
+    globalThis.removeEventListener?.('pagehide', this.#onPageHide);
+    this.#hub.leader = undefined;
+    this.#real?.close(code, reason);
+    this.#release();
+    this.#hub.release();
+  }
+}
