@@ -5,27 +5,13 @@
  * const socket = new WebConnectionWebSocket({ transport: sharedTransport() });
  * socket.tryConnect(true, 'room-1', 'rick'); // the other tabs of room-1/rick use the same link
  */
-import { WebConnectionError, badArgument } from './errors';
+import { badArgument } from './errors';
 import { reconnectingTransport } from './transport/reconnecting';
 import { SharePage, type LockManagerLike, type ShareEnv } from './transport/share-page';
-import { ShareView, defaultKey, type ShareRole } from './transport/share-view';
+import { shareFactory, type ShareOptions } from './transport/share-view';
 import type { TransportFactory } from './transport/types';
 
-export type { ShareRole } from './transport/share-view';
-
-/** Options of {@link sharedTransport}; all optional. */
-export interface ShareOptions {
-  /**
-   * Which tabs share a link: those whose key is the same. Gets the resolved URL (with `groupId`
-   * and `userId`), e.g. to tell apart users whose identity is only in a token.
-   * @default scheme, host and path of the URL, its `groupId` and `userId`, and the `protocols` option
-   */
-  key?: (url: string) => string;
-  /** Told when this client's link is held by this tab (`leader`) or by another one (`follower`), or when it connects on its own (`alone`). */
-  onRole?: (role: ShareRole | 'alone') => void;
-  /** The transport the leading tab runs. @default the reconnecting-websocket adapter */
-  transport?: TransportFactory;
-}
+export type { ShareOptions, ShareRole } from './transport/share-view';
 
 const KNOWN = ['key', 'onRole', 'transport'];
 
@@ -66,25 +52,5 @@ export function sharedTransport(options: ShareOptions = {}): TransportFactory {
     const value = options[key as keyof ShareOptions];
     if (value !== undefined && typeof value !== 'function') throw badArgument(`sharedTransport ${key}`, 'a function', value);
   }
-  const { key, onRole, transport: inner = reconnectingTransport } = options;
-  const told = new Set<string>();
-  return (config, events) => {
-    const here = thisPage();
-    const role = (r: ShareRole | 'alone') => onRole?.(r);
-    if (typeof here !== 'string' && config.autoReconnect) {
-      return new ShareView(here, config, events, { inner, key: key ?? ((url) => defaultKey(url, config.protocols)), role });
-    }
-    const why = typeof here === 'string' ? here : 'tryConnect(false) connects on its own: a shared link reconnects';
-    if (!told.has(why)) {
-      told.add(why);
-      config.log?.('share', `not shared: ${why}`);
-    }
-    const t = inner(config, events);
-    try {
-      role('alone');
-    } catch (err) {
-      events.error(new WebConnectionError(`onRole threw: ${(err as Error)?.message ?? err}`, 'handler-threw', err));
-    }
-    return t;
-  };
+  return shareFactory(thisPage, { ...options, transport: options.transport ?? reconnectingTransport });
 }

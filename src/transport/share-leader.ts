@@ -2,6 +2,9 @@ import { newId, presenceName, type ToLeader, type ToViews } from './share-messag
 import { whenFree, type ShareHub } from './share-page';
 import type { Transport, TransportConfig, TransportFactory } from './types';
 
+/** How long a view whose presence lock came free may take to say bye. */
+const BYE_GRACE_MS = 100;
+
 type Announcement = ToViews extends infer M ? (M extends unknown ? Omit<M, 'h'> : never) : never;
 
 /**
@@ -15,6 +18,8 @@ export class ShareLeader {
   readonly id = newId();
   /** Views known to be alive, each with the watch that tells when it is gone. */
   readonly #views = new Map<string, AbortController>();
+  /** Those in other tabs: without any, nothing goes on the channel but the announcement. */
+  readonly #remote = new Set<string>();
   readonly #hub: ShareHub;
   #real: Transport | undefined;
   /** The open link's id: frames a view addressed to an earlier link are not sent on this one. */
@@ -81,12 +86,14 @@ export class ShareLeader {
     return this.#link ? (this.#real?.bufferedAmount ?? 0) : 0;
   }
 
-  receive(m: ToLeader): void {
+  /** @param remote whether it came over the channel, from another tab */
+  receive(m: ToLeader, remote: boolean): void {
     if (this.#ended) return;
     const real = this.#real;
     switch (m.t) {
       case 'hello': {
         this.#watch(m.v);
+        if (remote) this.#remote.add(m.v);
         this.#post({ t: 'state', v: m.v, link: this.#link, buffered: this.buffered, ...this.#retry });
         // A view that comes to a stopped link wants a connection, as a fresh socket would try.
         if (this.#stopped) this.#restart();
@@ -110,7 +117,9 @@ export class ShareLeader {
     if (this.#views.has(view)) return;
     const watch = new AbortController();
     this.#views.set(view, watch);
-    whenFree(this.#hub.locks, presenceName(this.#hub.name, view), watch.signal, () => this.#leave(view));
+    // A view that closes says bye, then lets its lock go; the two travel apart, so the bye (and
+    // the close code it carries, if it is the last view) gets a moment to arrive first.
+    whenFree(this.#hub.locks, presenceName(this.#hub.name, view), watch.signal, () => setTimeout(() => this.#leave(view), BYE_GRACE_MS));
   }
 
   #restart(): void {
@@ -119,8 +128,9 @@ export class ShareLeader {
   }
 
   #post(m: Announcement): void {
+    const to = 'v' in m ? m.v : undefined;
     try {
-      this.#hub.toViews({ ...m, h: this.id } as ToViews);
+      this.#hub.toViews({ ...m, h: this.id } as ToViews, m.t === 'leader' || (to ? this.#remote.has(to) : this.#remote.size > 0));
     } catch (err) {
       // Something the channel cannot carry must not break the link for the other tabs.
       if (m.t !== 'error') this.#post({ t: 'error', name: 'WebConnectionError', code: 'feature-failed', message: `The shared connection could not pass on a ${m.t} (${(err as Error)?.message ?? err}).` });
@@ -132,6 +142,7 @@ export class ShareLeader {
     const watch = this.#views.get(view);
     if (!watch || this.#ended) return;
     this.#views.delete(view);
+    this.#remote.delete(view);
     watch.abort();
     if (this.#views.size) return;
     this.#ended = true;

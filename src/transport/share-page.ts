@@ -45,17 +45,18 @@ export class ShareHub {
     this.#channel.onmessage = ({ data }) => {
       if (!data || typeof data !== 'object') return;
       if ('h' in data) this.#toLocalViews(data as ToViews);
-      else this.leader?.receive(data as ToLeader);
+      else this.leader?.receive(data as ToLeader, true);
     };
   }
 
   toLeader(message: ToLeader): void {
-    if (this.leader) this.leader.receive(message);
+    if (this.leader) this.leader.receive(message, false);
     else this.#channel.postMessage(message);
   }
 
-  toViews(message: ToViews): void {
-    this.#channel.postMessage(message);
+  /** @param remote whether views in other tabs need it too */
+  toViews(message: ToViews, remote: boolean): void {
+    if (remote) this.#channel.postMessage(message);
     this.#toLocalViews(message);
   }
 

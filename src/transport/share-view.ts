@@ -4,18 +4,63 @@ import { newId, presenceName, type ToViews } from './share-messages';
 import { holdLock, type ShareHub, type SharePage } from './share-page';
 import type { CloseInfo, Sendable, Transport, TransportConfig, TransportEvents, TransportFactory, Wait } from './types';
 
-/** Where a client's link is held: by this tab, or by another one. */
-export type ShareRole = 'leader' | 'follower';
+/** Where a client's link is held: by this tab (`leader`) or by another one (`follower`); `alone` when it is not shared. */
+export type ShareRole = 'leader' | 'follower' | 'alone';
+
+/** Options of `sharedTransport()`; all optional. */
+export interface ShareOptions {
+  /**
+   * Which tabs share a link: those whose key is the same. Gets the resolved URL (with `groupId`
+   * and `userId`), e.g. to tell apart users whose identity is only in a token.
+   * @default scheme, host and path of the URL, its `groupId` and `userId`, and the `protocols` option
+   */
+  key?: (url: string) => string;
+  /** Told when this client's link is held by this tab (`leader`) or by another one (`follower`), or when it connects on its own (`alone`). */
+  onRole?: (role: ShareRole) => void;
+  /** The transport the leading tab runs. @default the reconnecting-websocket adapter */
+  transport?: TransportFactory;
+}
 
 /** What a view needs besides the client's config and events. */
-export interface ViewSettings {
+interface ViewSettings {
   /** The transport a leader runs. */
   inner: TransportFactory;
   /** The share key of a resolved URL; tabs with equal keys share. */
   key: (url: string) => string;
-  /** Told when the view's role changes; may throw (reported). */
   role: (role: ShareRole) => void;
 }
+
+/**
+ * Builds the shared transport factory for the page `where()` gives, or, when it gives a reason
+ * instead (no Web Locks, no BroadcastChannel), the inner transport, said once through the logger.
+ * `tryConnect(false)` gets the inner transport too: a link others share reconnects.
+ */
+export function shareFactory(where: () => SharePage | string, options: ShareOptions & { transport: TransportFactory }): TransportFactory {
+  const { key, onRole, transport: inner } = options;
+  const told = new Set<string>();
+  return (config, events) => {
+    const here = where();
+    const settings: ViewSettings = { inner, key: key ?? ((url) => defaultKey(url, config.protocols)), role: (r) => onRole?.(r) };
+    if (typeof here !== 'string' && config.autoReconnect) return new ShareView(here, config, events, settings);
+    const why = typeof here === 'string' ? here : 'tryConnect(false) connects on its own: a shared link reconnects';
+    if (!told.has(why)) {
+      told.add(why);
+      config.log?.('share', `not shared: ${why}`);
+    }
+    const t = inner(config, events);
+    tell(settings, events, 'alone');
+    return t;
+  };
+}
+
+/** Calls the onRole option; a throw is reported, never passed on. */
+const tell = (settings: ViewSettings, events: TransportEvents, role: ShareRole) => {
+  try {
+    settings.role(role);
+  } catch (err) {
+    events.error(new WebConnectionError(`onRole threw: ${(err as Error)?.message ?? err}`, 'handler-threw', err));
+  }
+};
 
 /** A message sent to the leader and not yet confirmed. */
 interface Pending {
@@ -267,11 +312,7 @@ export class ShareView implements Transport {
     if (role === this.#role) return;
     this.#role = role;
     this.#config.log?.('share', role === 'leader' ? 'this tab holds the shared connection' : 'connected through another tab');
-    try {
-      this.#settings.role(role);
-    } catch (err) {
-      this.#events.error(new WebConnectionError(`onRole threw: ${(err as Error)?.message ?? err}`, 'handler-threw', err));
-    }
+    tell(this.#settings, this.#events, role);
   }
 
   /** Leaves the link: tells the leader (the code and reason close it if this was the last view), lets its locks go. */
