@@ -43,6 +43,11 @@ export class ShareLeader {
     hub.leader = this;
     this.#watch(first);
     config.log?.('share', 'leader: this tab holds the shared connection');
+    globalThis.addEventListener?.('pagehide', this.#onPageHide);
+    // First the views hear of it: one may close in the handover that follows (its handlers run),
+    // and a leader no view needs starts no socket.
+    this.#post({ t: 'leader' });
+    if (this.#ended) return;
     const live =
       <A extends unknown[]>(fn: (...args: A) => void) =>
       (...args: A) =>
@@ -77,8 +82,6 @@ export class ShareLeader {
       this.#stopped = true;
       this.#post({ t: 'stop', code: 'feature-failed', reason });
     }
-    globalThis.addEventListener?.('pagehide', this.#onPageHide);
-    this.#post({ t: 'leader' });
   }
 
   /** Bytes the socket has not yet sent. */

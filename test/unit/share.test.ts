@@ -298,6 +298,55 @@ describe('sharedTransport: one link for the tabs of an origin', () => {
     expect(b.seen.states).toHaveLength(states);
   });
 
+  it("close() from onCloseHandler in the middle of a handover: that client stays closed; the link goes on for the others", async () => {
+    const server = fakeServer();
+    const [ta, tb, tc] = [tabs.open(), tabs.open(), tabs.open()];
+    const a = client(ta, server.transport);
+    a.socket.tryConnect(true, 'g', 'u');
+    await waitFor(() => server.links.length === 1, 'a link');
+    server.current().open();
+    const [b, c] = [client(tb, server.transport), client(tc, server.transport)];
+    for (const x of [b, c]) x.socket.tryConnect(true, 'g', 'u');
+    await waitFor(() => b.socket.state === 'open' && c.socket.state === 'open', 'followers open');
+    b.socket.onCloseHandler = () => b.socket.close();
+    ta.kill();
+    // b asked for the lock first, so it wins, and closes in the handover its own announcement starts.
+    await waitFor(() => c.seen.roles.at(-1) === 'leader', 'the other follower leads');
+    expect(b.socket.state).toBe('closed');
+    // The leader b's page started ended before it opened a socket.
+    expect(server.links).toHaveLength(2);
+    server.current().open();
+    await waitFor(() => c.socket.state === 'open', 'open again');
+  });
+
+  it("a new identity from a follower's onOpenHandler: it leaves for the other link at once", async () => {
+    const { server, b } = await pair();
+    b.socket.onOpenHandler = () => b.socket.tryConnect(true, 'g', 'someone-else');
+    server.current().drop();
+    await waitFor(() => b.socket.state === 'reconnecting', 'reconnecting');
+    server.links[0]!.open();
+    await waitFor(() => server.links.length === 2, 'a link for the new identity');
+    server.current().open();
+    await waitFor(() => b.socket.state === 'open' && b.seen.roles.at(-1) === 'leader', 'open as the leader of its own link');
+  });
+
+  it('two clients in one page share too: both lead (the link is in their page); one closing leaves it to the other', async () => {
+    const server = fakeServer();
+    const ta = tabs.open();
+    const [a1, a2] = [client(ta, server.transport), client(ta, server.transport)];
+    for (const x of [a1, a2]) x.socket.tryConnect(true, 'g', 'u');
+    await waitFor(() => server.links.length === 1 && a2.seen.roles.length === 1, 'one link, both told');
+    server.current().open();
+    await waitFor(() => a1.socket.state === 'open' && a2.socket.state === 'open', 'both open');
+    expect([a1.seen.roles, a2.seen.roles]).toEqual([['leader'], ['leader']]);
+    a1.socket.close();
+    server.current().push(frame('for a2'));
+    expect(a2.seen.messages).toEqual(['for a2']);
+    expect(server.current().closedWith).toBeUndefined();
+    a2.socket.close();
+    expect(server.current().closedWith).toEqual([1000, '']);
+  });
+
   it('binary data a follower sent is kept as it was sent, even if the caller changes it afterwards', async () => {
     const { server, ta, b } = await pair();
     const bytes = new Uint8Array([1, 2, 3]);
