@@ -1,8 +1,12 @@
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 import { defaultOnWebSocket } from '../server/index.mjs';
 import { describeInChromium, useServerAndBrowser } from '../helpers/browser';
 import { useTabs } from '../helpers/share-tabs';
 import { waitFor } from '../helpers/wait';
+
+const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url));
 
 /** Chat texts the server received, in order, with the connection each came over. */
 const seen: { text: string; conn: number }[] = [];
@@ -130,5 +134,34 @@ describeInChromium('one connection shared between tabs, in Chromium', () => {
     const median = [...times].sort((a, b) => a - b)[2]!;
     console.log(`share failover: leader tab closed -> every other tab open on the new link, 5 rounds: ${times.join(', ')} ms (median ${median} ms)`);
     expect(median).toBeLessThan(1000);
+  });
+
+  it('the demo: "share one connection between tabs" is remembered; the badge says leader or via another tab, and moves on failover', async () => {
+    const profile = await tabs.context();
+    const join = async (check: boolean) => {
+      const page = await profile.newPage();
+      await page.goto(ctx.server.url, { timeout: 5000 });
+      if (check) await page.check('#share');
+      await page.fill('#user', 'ivy');
+      await page.fill('#group', 'demo-share');
+      await page.click('#connect');
+      await page.waitForSelector('[data-testid=badge][data-state=open][data-role]', { timeout: 5000 });
+      return page;
+    };
+    const first = await join(true);
+    const second = await join(false);
+    expect(await second.isChecked('#share')).toBe(true);
+    expect(await first.textContent('[data-testid=badge]')).toBe('connected (leader)');
+    expect(await second.textContent('[data-testid=badge]')).toBe('connected via another tab');
+    expect(clientsOf('ivy')).toHaveLength(1);
+    await second.fill('#text', 'through the leader');
+    await second.press('#text', 'Enter');
+    for (const page of [first, second]) await page.waitForSelector('.message-text:text("through the leader")', { timeout: 5000 });
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await second.screenshot({ path: `${ARTIFACTS}demo-shared.png` });
+    await first.close();
+    await second.waitForSelector('[data-testid=badge][data-role=leader]', { timeout: 5000 });
+    await second.waitForSelector('[data-testid=badge][data-state=open]', { timeout: 5000 });
+    expect(await second.textContent('[data-testid=badge]')).toBe('connected (leader)');
   });
 });
