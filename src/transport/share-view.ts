@@ -290,6 +290,8 @@ export class ShareView implements Transport {
   }
 
   #opened(link: string, buffered: number): void {
+    // A view may hear of one link twice (a second hello's state, and the open itself).
+    if (this.#link === link) return;
     const run = this.#run;
     this.#link = link;
     this.#buffered = buffered;

@@ -107,6 +107,29 @@ describe('sharedTransport: one link for the tabs of an origin', () => {
     }
   });
 
+  it('news of a link the follower already uses (a second state, an open) opens nothing again and sends nothing twice', async () => {
+    const { server, b } = await pair();
+    const spy = new BroadcastChannel(shareName(defaultKey(`${URL_}?groupId=g&userId=u`, undefined)));
+    const heard: { t: string; v?: string; h?: string; link?: string }[] = [];
+    spy.onmessage = (e) => heard.push(e.data);
+    try {
+      let opens = 0;
+      b.socket.onOpenHandler = () => opens++;
+      chat(b.socket, 'once');
+      const send = await waitFor(() => heard.find((m) => m.t === 'send'), 'the send');
+      const ack = await waitFor(() => heard.find((m) => m.t === 'ack'), 'its confirmation');
+      spy.postMessage({ t: 'state', h: ack.h, v: send.v, link: send.link, buffered: 0 });
+      spy.postMessage({ t: 'open', h: ack.h, link: send.link });
+      const states = b.seen.states.length;
+      spy.postMessage({ t: 'retry', h: ack.h, attempt: 7, delay: 0 });
+      await waitFor(() => b.seen.states.length > states, 'the marker after both');
+      expect(opens).toBe(0);
+      expect(said(server.wire)).toEqual(['once']);
+    } finally {
+      spy.close();
+    }
+  });
+
   it('a leader whose page is going away (pagehide) sends nothing more: what it could no longer confirm goes on the next link', async () => {
     const page = new EventTarget();
     vi.stubGlobal('addEventListener', page.addEventListener.bind(page));
