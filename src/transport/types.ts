@@ -28,6 +28,11 @@ export interface CloseInfo {
   wasClean: boolean;
   /** False when the connection attempt failed before it opened. */
   opened: boolean;
+  /**
+   * Bytes the socket still held, never put on the network, when the link ended (browsers keep
+   * `bufferedAmount` after a close). 0 or absent when none or unknown.
+   */
+  unsent?: number;
 }
 
 /** Data a transport carries: text frames, and binary frames as ArrayBuffer. */

@@ -82,9 +82,9 @@ export async function createTestServer(options = {}) {
   http.on('upgrade', upgradeGuard({
     originAllowed,
     maxConnections: o.maxConnections,
-    openConnections: () => hub.connections.size,
+    openConnections: () => hub.live().length,
     identify: o.identify ?? identityFromQuery,
-    upgrade: (req, socket, head, identity) => wss.handleUpgrade(req, socket, head, (ws) => hub.accept(ws, identity)),
+    upgrade: (req, socket, head, identity, url) => wss.handleUpgrade(req, socket, head, (ws) => hub.accept(ws, identity, url)),
     stats,
     quietLog,
   }));
@@ -104,16 +104,19 @@ export async function createTestServer(options = {}) {
     /** Routes a message as if the HTTP broadcast had posted it; returns how many connections got it. */
     broadcast: hub.broadcast,
     /** The open connections and who they are. */
-    clients: () => [...hub.connections.all].map(({ id, groupId, userId }) => ({ id, groupId, userId })),
+    clients: () => hub.live().map(({ id, groupId, userId }) => ({ id, groupId, userId })),
+    /** Resume sessions in memory (live, or waiting for their client to come back). */
+    sessions: () => hub.sessions,
     /**
      * Stops listening, so clients coming back are refused rather than accepted and cut; then
      * closes every socket with 1001 (going away) so clients reconnect, and ends the stragglers.
      */
     async close() {
       stopKeepAlive();
+      hub.close();
       const stopped = new Promise((r) => http.close(r));
       wss.close();
-      const open = [...hub.connections.all];
+      const open = hub.live();
       for (const c of open) c.socket.close(1001, 'server going away');
       await new Promise((r) => setTimeout(r, open.length ? 50 : 0));
       for (const c of hub.connections.all) c.socket.terminate();

@@ -23,7 +23,7 @@ export function startKeepAlive(hub, { tickSeconds, ping }) {
     timers.push(
       setInterval(() => {
         const now = Date.now();
-        for (const c of hub.connections.all) {
+        for (const c of hub.live()) {
           if (idleTimeoutSeconds && now - c.lastSeen > idleTimeoutSeconds * 1000) c.socket.close(4408, `idle timeout: nothing received for ${idleTimeoutSeconds} s`);
           else hub.sendTo(c, { action: 'ping' });
         }

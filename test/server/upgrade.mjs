@@ -28,7 +28,7 @@ export const identityFromQuery = (_req, url) => ({ groupId: url.searchParams.get
  *   maxConnections: number,
  *   openConnections: () => number,
  *   identify: (req: IncomingMessage, url: URL) => Identity | null | Promise<Identity | null>,
- *   upgrade: (req: IncomingMessage, socket: Duplex, head: Buffer, identity: Identity) => void,
+ *   upgrade: (req: IncomingMessage, socket: Duplex, head: Buffer, identity: Identity, url: URL) => void,
  *   stats: { upgrades: number, rejected: number },
  *   quietLog: (kind: string, line: string) => void,
  * }} options
@@ -53,7 +53,7 @@ export function upgradeGuard({ originAllowed, maxConnections, openConnections, i
     if (!identity) return refuse(socket, 401, 'Unauthorized', 'the server does not know who this connection is');
     // The client may have gone while identify() ran.
     if (socket.destroyed) return;
-    upgrade(req, socket, head, { groupId: String(identity.groupId ?? ''), userId: String(identity.userId ?? '') });
+    upgrade(req, socket, head, { groupId: String(identity.groupId ?? ''), userId: String(identity.userId ?? '') }, url);
   };
 
   return (req, socket, head) => {
