@@ -6,7 +6,6 @@
  * socket.tryConnect(true, 'room-1', 'rick'); // the other tabs of room-1/rick use the same link
  */
 import { badArgument } from './errors';
-import { reconnectingTransport } from './transport/reconnecting';
 import { SharePage, type LockManagerLike, type ShareEnv } from './transport/share-page';
 import { shareFactory, type ShareOptions } from './transport/share-view';
 import type { TransportFactory } from './transport/types';
@@ -52,5 +51,5 @@ export function sharedTransport(options: ShareOptions = {}): TransportFactory {
     const value = options[key as keyof ShareOptions];
     if (value !== undefined && typeof value !== 'function') throw badArgument(`sharedTransport ${key}`, 'a function', value);
   }
-  return shareFactory(thisPage, { ...options, transport: options.transport ?? reconnectingTransport });
+  return shareFactory(thisPage, options);
 }

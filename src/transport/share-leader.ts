@@ -1,9 +1,23 @@
+import type { ReasonCode } from '../errors';
 import { newId, presenceName, type ToLeader, type ToViews } from './share-messages';
 import { whenFree, type ShareHub } from './share-page';
-import type { Transport, TransportConfig, TransportFactory } from './types';
+import type { Sendable, Transport, TransportConfig, TransportFactory } from './types';
+
+/**
+ * The upgrade's query parameters that ask for resume (src/resume.ts names them; a unit test checks
+ * a shared link's upgrade carries neither). Named here, not imported, so the resume module stays in
+ * the core's file.
+ */
+const RESUME_PARAMS = ['wcSession', 'wcAck'];
 
 /** How long a view whose presence lock came free may take to say bye. */
 const BYE_GRACE_MS = 100;
+
+/** Frames the leader remembers of the open link, to say whose bytes a broken one still held. */
+const LOG_LIMIT = 1000;
+
+/** Bytes a frame takes in the socket's buffer (as `bufferedAmount` counts them). */
+const bytesOf = (data: Sendable): number => (typeof data === 'string' ? new TextEncoder().encode(data).length : ((data as Blob).size ?? (data as ArrayBufferView).byteLength ?? 0));
 
 type Announcement = ToViews extends infer M ? (M extends unknown ? Omit<M, 'h'> : never) : never;
 
@@ -26,6 +40,10 @@ export class ShareLeader {
   #link: string | undefined;
   #retry: { attempt: number; at: number } | undefined;
   #stopped = false;
+  /** A stop waits for the close that follows it (if any), so views hear both, in that order, at once. */
+  #stop: { code: ReasonCode; reason: string } | undefined;
+  /** What the views sent on this link since the socket last held nothing: whose frames a broken link held. */
+  #log: { v: string; id: number; data: Sendable }[] = [];
   #ended = false;
   /**
    * The page is going away: what it posts now may never reach the other tabs while its socket
@@ -48,6 +66,16 @@ export class ShareLeader {
     // and a leader no view needs starts no socket.
     this.#post({ t: 'leader' });
     if (this.#ended) return;
+    // One session cannot carry several tabs' numbering: a shared link goes without resume.
+    const url = config.url;
+    config = {
+      ...config,
+      url: async () => {
+        const u = new URL(await url());
+        for (const p of RESUME_PARAMS) u.searchParams.delete(p);
+        return u.href;
+      },
+    };
     const live =
       <A extends unknown[]>(fn: (...args: A) => void) =>
       (...args: A) =>
@@ -56,23 +84,31 @@ export class ShareLeader {
       this.#real = inner(config, {
         open: live(() => {
           this.#retry = undefined;
+          this.#log = [];
           this.#post({ t: 'open', link: (this.#link = newId()) });
         }),
         message: live((data) => this.#post({ t: 'frame', data })),
-        close: live((info) => {
+        close: live(({ unsent, ...info }) => {
           const link = this.#link;
-          this.#link = undefined;
-          this.#post({ t: 'close', link, info });
+          const stop = this.#stop;
+          this.#link = this.#stop = undefined;
+          this.#post({ t: 'close', link, info, unsent: this.#unsentBy(unsent), stop });
+          this.#log = [];
         }),
         retry: live((attempt, delay) => {
           this.#retry = { attempt, at: Date.now() + delay };
           this.#post({ t: 'retry', attempt, delay });
         }),
-        // The views close; the link starts again when a view says hello.
+        // The views close; the link starts again when a view says hello. The close of an open
+        // link comes right after (the same call), and goes with it.
         stop: live((code, reason) => {
           this.#stopped = true;
-          this.#link = undefined;
-          this.#post({ t: 'stop', code, reason });
+          this.#stop = { code, reason };
+          queueMicrotask(() => {
+            if (!this.#stop || this.#ended) return;
+            this.#stop = undefined;
+            this.#post({ t: 'stop', code, reason });
+          });
         }),
         error: live((err) => this.#post({ t: 'error', name: err.name, code: err.code, message: err.message })),
       });
@@ -102,9 +138,15 @@ export class ShareLeader {
         if (this.#stopped) this.#restart();
         return;
       }
-      case 'send':
-        if (m.link === this.#link && !this.#leaving && real?.isOpen && real.send(m.data)) this.#post({ t: 'ack', v: m.v, id: m.id, buffered: this.buffered });
+      case 'send': {
+        if (m.link !== this.#link || this.#leaving || !real?.isOpen) return;
+        const drained = !real.bufferedAmount;
+        if (!real.send(m.data)) return;
+        if (drained) this.#log.length = 0;
+        if (this.#log.push({ v: m.v, id: m.id, data: m.data }) > LOG_LIMIT) this.#log.shift();
+        this.#post({ t: 'ack', v: m.v, id: m.id, buffered: this.buffered, drained });
         return;
+      }
       case 'reconnect':
         return this.#restart();
       case 'drop':
@@ -113,6 +155,18 @@ export class ShareLeader {
       case 'bye':
         return this.#leave(m.v, m.code, m.reason);
     }
+  }
+
+  /** Per view, its first frame among the last `unsent` bytes the socket never sent. */
+  #unsentBy(unsent: number | undefined): Record<string, number> | undefined {
+    if (!unsent) return undefined;
+    const first: Record<string, number> = {};
+    for (let i = this.#log.length - 1; i >= 0 && unsent > 0; i--) {
+      const { v, id, data } = this.#log[i]!;
+      unsent -= bytesOf(data);
+      first[v] = id;
+    }
+    return first;
   }
 
   /** Counts a view until it leaves or its presence lock comes free. */

@@ -40,16 +40,22 @@ export type ToViews = { h: string } & (
   | { t: 'state'; v: string; link?: string; buffered: number; attempt?: number; at?: number }
   | { t: 'open'; link: string }
   | { t: 'frame'; data: Frame }
-  | { t: 'close'; link?: string; info: CloseInfo }
+  /**
+   * The link closed. `unsent`: per view, its first message whose bytes were still in the socket
+   * (they go again on the next link); the close info's own `unsent` is left out, as it counts
+   * every tab's bytes. `stop`: the link stopped with this close (it is told first).
+   */
+  | { t: 'close'; link?: string; info: CloseInfo; unsent?: Record<string, number>; stop?: { code: ReasonCode; reason: string } }
   | { t: 'retry'; attempt: number; delay: number }
   /** The link stopped for good (retries exhausted, refused): the views close; a new hello starts it again. */
   | { t: 'stop'; code: ReasonCode; reason: string }
   | { t: 'error'; name: string; code: ReasonCode; message: string }
   /**
    * Message `id` of view `v` is confirmed: handed to the socket. With an acknowledging server
-   * (resume, issue 13) the same message can mean "the server has it".
+   * (resume, issue 13) the same message can mean "the server has it". `drained`: the socket held
+   * nothing before it, so everything the view sent earlier has left.
    */
-  | { t: 'ack'; v: string; id: number; buffered: number }
+  | { t: 'ack'; v: string; id: number; buffered: number; drained: boolean }
 );
 
 /** An id no other tab will draw. */

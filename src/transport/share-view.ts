@@ -1,4 +1,4 @@
-import { ConnectError, WebConnectionError } from '../errors';
+import { ConnectError, WebConnectionError, type ReasonCode } from '../errors';
 import { ShareLeader } from './share-leader';
 import { newId, presenceName, type ToViews } from './share-messages';
 import { holdLock, type ShareHub, type SharePage } from './share-page';
@@ -35,11 +35,13 @@ interface ViewSettings {
  * instead (no Web Locks, no BroadcastChannel), the inner transport, said once through the logger.
  * `tryConnect(false)` gets the inner transport too: a link others share reconnects.
  */
-export function shareFactory(where: () => SharePage | string, options: ShareOptions & { transport: TransportFactory }): TransportFactory {
-  const { key, onRole, transport: inner } = options;
+export function shareFactory(where: () => SharePage | string, options: ShareOptions): TransportFactory {
+  const { key, onRole, transport } = options;
   const told = new Set<string>();
   return (config, events) => {
     const here = where();
+    // The client hands every transport its built-in one: this entry need not import it.
+    const inner = transport ?? config.builtin;
     const settings: ViewSettings = { inner, key: key ?? ((url) => defaultKey(url, config.protocols)), role: (r) => onRole?.(r) };
     if (typeof here !== 'string' && config.autoReconnect) return new ShareView(here, config, events, settings);
     const why = typeof here === 'string' ? here : 'tryConnect(false) connects on its own: a shared link reconnects';
@@ -68,6 +70,9 @@ interface Pending {
   data: Sendable;
   bytes: number;
 }
+
+/** Confirmed messages a view keeps for a close that may hand them back (as the client keeps its tail). */
+const SENT_LIMIT = 1000;
 
 const WENT_AWAY: CloseInfo = { code: 1006, reason: 'the tab holding the shared connection went away', wasClean: false, opened: true };
 
@@ -115,6 +120,8 @@ export class ShareView implements Transport {
   #buffered = 0;
   #pending: Pending[] = [];
   #pendingBytes = 0;
+  /** Confirmed on this link since the socket last held nothing: a close may hand some back. */
+  #sent: Pending[] = [];
   #seq = 0;
   /** The backoff after a url function that failed. */
   #wait: Wait | undefined;
@@ -195,11 +202,15 @@ export class ShareView implements Transport {
       // From whichever leader: a leader that has just gone may confirm after its successor spoke
       // (they are different tabs), and what it confirms must not be sent again.
       if (m.v !== this.#id) return;
-      if (m.h === this.#leader) this.#buffered = m.buffered;
       const pending = this.#pending;
       let n = 0;
       while (n < pending.length && pending[n]!.id <= m.id) this.#pendingBytes -= pending[n++]!.bytes;
-      pending.splice(0, n);
+      const confirmed = pending.splice(0, n);
+      if (m.h !== this.#leader) return;
+      this.#buffered = m.buffered;
+      if (m.drained) this.#sent = [];
+      this.#sent.push(...confirmed);
+      if (this.#sent.length > SENT_LIMIT) this.#sent.splice(0, this.#sent.length - SENT_LIMIT);
       return;
     }
     if (m.h !== this.#leader) return;
@@ -209,16 +220,24 @@ export class ShareView implements Transport {
         return;
       case 'open':
         return this.#opened(m.link, 0);
-      case 'close':
-        if (this.#link === undefined || this.#link !== m.link) return;
-        this.#link = undefined;
-        return events.close(m.info);
+      case 'close': {
+        const mine = this.#link !== undefined && this.#link === m.link;
+        const from = m.unsent?.[this.#id];
+        // Its bytes never left the broken socket: they go first on the next link.
+        const back = from === undefined ? [] : this.#sent.filter((p) => p.id >= from);
+        this.#pending.unshift(...back);
+        this.#pendingBytes += back.reduce((n, p) => n + p.bytes, 0);
+        this.#sent = [];
+        if (mine) this.#link = undefined;
+        // As a socket of its own: the stop, then the close of the link that ended with it.
+        if (m.stop) this.#stopped(m.stop.code, m.stop.reason);
+        if (mine) events.close(m.info);
+        return;
+      }
       case 'retry':
         return events.retry(m.attempt, m.delay);
       case 'stop':
-        // What is still unconfirmed was never sent: it goes on the next link if the client reconnects.
-        this.#leave(1000, 'stopped');
-        return events.stop(m.code, m.reason);
+        return this.#stopped(m.code, m.reason);
       case 'error':
         return events.error(m.name === 'ConnectError' ? new ConnectError(m.message, m.code) : new WebConnectionError(m.message, m.code));
     }
@@ -289,12 +308,19 @@ export class ShareView implements Transport {
     }
   }
 
+  /** The link stopped for good. What is still unconfirmed was never sent: it goes on the next link if the client reconnects. */
+  #stopped(code: ReasonCode, reason: string): void {
+    this.#leave(1000, 'stopped');
+    this.#events.stop(code, reason);
+  }
+
   #opened(link: string, buffered: number): void {
     // A view may hear of one link twice (a second hello's state, and the open itself).
     if (this.#link === link) return;
     const run = this.#run;
     this.#link = link;
     this.#buffered = buffered;
+    this.#sent = [];
     // Sent before the link that went: they go first, in order, before this link's open handlers run.
     for (const p of [...this.#pending]) this.#hub!.toLeader({ t: 'send', v: this.#id, link, id: p.id, data: p.data });
     if (run === this.#run && this.#link === link) this.#events.open();
@@ -303,6 +329,9 @@ export class ShareView implements Transport {
   /** The leader's tab went away: the link went with it, as far as this client can tell. */
   #handover(): void {
     this.#leader = undefined;
+    // What the old socket took, it sent as its page closed (or it is lost with it: issue 13's
+    // resume, once a shared link carries it, fills that gap).
+    this.#sent = [];
     if (this.#link === undefined) return;
     this.#link = undefined;
     const run = this.#run;

@@ -1,6 +1,6 @@
 import { afterEach } from 'vitest';
 import { SharePage, type LockManagerLike } from '../../src/transport/share-page';
-import type { CloseInfo, Sendable, Transport, TransportEvents, TransportFactory } from '../../src/transport/types';
+import type { CloseInfo, Sendable, Transport, TransportConfig, TransportEvents, TransportFactory } from '../../src/transport/types';
 
 interface Request {
   owner: object;
@@ -118,6 +118,7 @@ export function useFakeTabs(): { open(options?: { slowChannel?: number }): FakeT
 export interface FakeLink extends Transport {
   /** Writable here: a test makes the socket refuse what comes next. */
   isOpen: boolean;
+  config: TransportConfig;
   events: TransportEvents;
   /** Set by `close()`. */
   closedWith: [number, string] | undefined;
@@ -126,8 +127,8 @@ export interface FakeLink extends Transport {
   open(): void;
   /** The server pushes a frame. */
   push(data: string): void;
-  /** The link drops: retry after `delay`. */
-  drop(reason?: string): void;
+  /** The link drops (retry, then close): `unsent` bytes were still in its socket. */
+  drop(reason?: string, unsent?: number): void;
 }
 
 /**
@@ -137,8 +138,9 @@ export interface FakeLink extends Transport {
 export function fakeServer(): { wire: Sendable[]; links: FakeLink[]; transport: TransportFactory; current(): FakeLink } {
   const wire: Sendable[] = [];
   const links: FakeLink[] = [];
-  const transport: TransportFactory = (_config, events) => {
+  const transport: TransportFactory = (config, events) => {
     const link: FakeLink = {
+      config,
       events,
       closedWith: undefined,
       reconnects: 0,
@@ -161,8 +163,8 @@ export function fakeServer(): { wire: Sendable[]; links: FakeLink[]; transport: 
         events.open();
       },
       push: (data) => events.message(data),
-      drop(reason = 'dropped') {
-        const info: CloseInfo = { code: 1006, reason, wasClean: false, opened: true };
+      drop(reason = 'dropped', unsent?: number) {
+        const info: CloseInfo = { code: 1006, reason, wasClean: false, opened: true, unsent };
         link.isOpen = false;
         events.retry(1, 10);
         events.close(info);

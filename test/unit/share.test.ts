@@ -250,6 +250,50 @@ describe('sharedTransport: one link for the tabs of an origin', () => {
     }
   });
 
+  it('a shared link goes without resume: the upgrade names no session (one session cannot carry several tabs)', async () => {
+    const { server } = await pair();
+    const url = new URL(await server.current().config.url());
+    expect([...url.searchParams.keys()].sort()).toEqual(['groupId', 'userId']);
+  });
+
+  it("a broken link's unsent bytes: each tab sends again its own frames among them, first, once; no client requeues on its own", async () => {
+    const { server, a, b } = await pair();
+    // The socket never drains: every frame stays in the leader's log of what it may still hold.
+    server.current().bufferedAmount = 1;
+    for (const t of ['b1', 'b2']) chat(b.socket, t);
+    await waitFor(() => server.wire.length === 2, "b's first two at the server");
+    chat(a.socket, 'a1');
+    chat(b.socket, 'b3');
+    await waitFor(() => server.wire.length === 4 && b.socket.bufferedAmount === 1, 'four confirmed');
+    expect(said(server.wire)).toEqual(['b1', 'b2', 'a1', 'b3']);
+    // The last two frames (a1, b3) never left the socket.
+    const unsent = new TextEncoder().encode(`${server.wire[2]}${server.wire[3]}`).length;
+    server.current().drop('cut', unsent);
+    await waitFor(() => b.socket.state === 'reconnecting', 'reconnecting');
+    expect(b.seen.closes).toEqual([[1006, 'cut']]);
+    chat(b.socket, 'b4');
+    server.current().open();
+    await waitFor(() => server.wire.length === 7, 'the unsent again, then the queue');
+    expect(said(server.wire).slice(4).sort()).toEqual(['a1', 'b3', 'b4']);
+    expect(said(server.wire).slice(4).filter((t) => t.startsWith('b'))).toEqual(['b3', 'b4']);
+  });
+
+  it('a link that stops with a close: each client hears the stop, then the close, as with a socket of its own', async () => {
+    const { server, a, b } = await pair();
+    const heard: string[] = [];
+    for (const [name, x] of [['a', a], ['b', b]] as const) {
+      x.socket.onStateChange = (s) => heard.push(`${name} ${s.state}`);
+      x.socket.onCloseHandler = (e) => heard.push(`${name} close ${e.code}`);
+    }
+    const link = server.current();
+    link.isOpen = false;
+    // As the reconnecting transport does: the policy says stop, then the close is reported.
+    link.events.stop('server-refused', 'refused');
+    link.events.close({ code: 4401, reason: 'token expired', wasClean: true, opened: true });
+    await waitFor(() => heard.length === 4, 'both told');
+    expect(heard).toEqual(['a closed', 'a close 4401', 'b closed', 'b close 4401']);
+  });
+
   it('different identities and different paths do not share; a changing token does', () => {
     const key = (u: string) => defaultKey(u, undefined);
     expect(key(`${URL_}?groupId=g&userId=u&token=1`)).toBe(key(`${URL_}?token=2&userId=u&groupId=g`));
