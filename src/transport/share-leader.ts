@@ -60,7 +60,6 @@ export class ShareLeader {
     this.#hub = hub;
     hub.leader = this;
     this.#watch(first);
-    config.log?.('share', 'leader: this tab holds the shared connection');
     globalThis.addEventListener?.('pagehide', this.#onPageHide);
     // First the views hear of it: one may close in the handover that follows (its handlers run),
     // and a leader no view needs starts no socket.

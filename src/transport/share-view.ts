@@ -4,10 +4,17 @@ import { newId, presenceName, type ToViews } from './share-messages';
 import { holdLock, type ShareHub, type SharePage } from './share-page';
 import type { CloseInfo, Sendable, Transport, TransportConfig, TransportEvents, TransportFactory, Wait } from './types';
 
-/** Where a client's link is held: by this tab (`leader`) or by another one (`follower`); `alone` when it is not shared. */
+/**
+ * Where a client's link is held: by this tab (`leader`) or by another one (`follower`); `alone`
+ * when it is not shared (no Web Locks or BroadcastChannel here, or `tryConnect(false)`).
+ * @example sharedTransport({ onRole: (role: ShareRole) => (badge.dataset.role = role) })
+ */
 export type ShareRole = 'leader' | 'follower' | 'alone';
 
-/** Options of `sharedTransport()`; all optional. */
+/**
+ * Options of `sharedTransport()`; all optional.
+ * @example sharedTransport({ key: (url) => `${new URL(url).pathname} ${currentUserId}`, onRole: console.log })
+ */
 export interface ShareOptions {
   /**
    * Which tabs share a link: those whose key is the same. Gets the resolved URL (with `groupId`
