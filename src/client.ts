@@ -358,6 +358,7 @@ export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out e
           }
         : sleep,
       log: o.log,
+      builtin: reconnectingTransport,
     };
   }
 

@@ -1,7 +1,7 @@
 /**
  * webconnection-websocket: a browser client for the West Wind Web Connection WebSocket protocol.
  * This file lists the whole public surface of the main entry. Opt-in features have entries of
- * their own: `webconnection-websocket/liveness`, `/network` and `/codecs`.
+ * their own: `webconnection-websocket/liveness`, `/network`, `/codecs` and `/share`.
  */
 export { WebConnectionWebSocket } from './client';
 export type { ActionMap, BinaryData, CloseEventLike, CloseReason, ConnectionState, Outgoing, PayloadMap, ResumeInfo, SendResult, StateChange } from './client';

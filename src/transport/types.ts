@@ -79,6 +79,8 @@ export interface TransportConfig {
   wait: (ms: number) => Wait;
   /** The logger option, when set. */
   log: ((event: string, detail?: unknown) => void) | undefined;
+  /** The built-in transport (the reconnecting-websocket adapter), for a transport that wraps it, as `sharedTransport()` does. */
+  builtin: TransportFactory;
 }
 
 /**
