@@ -35,6 +35,14 @@ let me = { userId: '', groupId: '' };
 let closedByUser = false;
 /** The server's history and the live messages overlap after a reconnect: what is shown, by server time. */
 const shown = new Set();
+/**
+ * This page's own messages, shown at once and not yet echoed back by the server, oldest first:
+ * the echo settles the first one with the same text instead of showing it twice.
+ * @type {{ text: string, item: HTMLLIElement }[]}
+ */
+const mine = [];
+/** The list item of each message sent, until the server acknowledges it (the resume extension). */
+const items = new WeakMap();
 
 /** Who holds this page's link when shared: this tab (`leader`) or another (`follower`); `alone` otherwise. */
 let role = 'alone';
@@ -62,8 +70,17 @@ function createSocket(shared) {
     else if (msg.action === 'initialmessages') addHistory(msg.message);
     else if (msg.action === 'error') showStatus(`server: ${msg.message}`, true);
   };
-  s.onErrorHandler = (/** @type {WebConnectionError} */ err) => showStatus(err.message, true);
+  s.onErrorHandler = (/** @type {WebConnectionError} */ err) => {
+    if (err.code === 'replay-gap') showStatus('the server restarted: messages sent to you meanwhile are lost, and the room\'s history shows what it kept', true);
+    // While reconnecting the badge already says so; a failed attempt would only hide what waits.
+    else if (err.code !== 'connect-failed' && err.code !== 'connect-timeout') showStatus(err.message, true);
+  };
   s.onOpenHandler = () => showStatus(`connected as ${me.userId} in ${me.groupId || '(no group)'}`);
+  // The server says it has a message: the pending mark becomes a tick.
+  s.onAckHandler = (msg) => delivered(items.get(msg));
+  s.onResumeHandler = ({ resumed, replayed }) => {
+    if (resumed && replayed) showStatus(`caught up: ${replayed === 1 ? '1 message' : `${replayed} messages`} you missed while away`);
+  };
   s.onStateChange = stateChanged;
   // Exposed for the browser tests and for curious developers in the console.
   Object.assign(window, { chatSocket: s });
@@ -160,8 +177,12 @@ $('composer').addEventListener('submit', (ev) => {
   msg.groupId = me.groupId;
   if (msg.groupId) msg.addRecipient(msg.groupId, 'group');
   const result = socket.send(msg);
+  if (result === 'dropped') return showStatus('offline and the queue is full: this message was not sent', true);
+  // Shown at once, marked pending until the server has it.
+  const item = addMessage(msg, true);
+  items.set(msg, item);
+  mine.push({ text: msg.message, item });
   if (result === 'queued' && socket.state !== 'open') showStatus(`offline: ${waiting(socket.queued)} here and goes out when the link is back`);
-  else if (result === 'dropped') showStatus('offline and the queue is full: this message was not sent', true);
   text.value = '';
   text.focus();
 });
@@ -188,13 +209,22 @@ function addHistory(json) {
   }
 }
 
-/** @param {Envelope} msg */
-function addMessage(msg) {
+/**
+ * Shows a message; this page's own, sent a moment ago (`pending`), is marked until the server has it.
+ * @param {Envelope} msg @param {boolean} [pending]
+ * @returns {HTMLLIElement}
+ */
+function addMessage(msg, pending = false) {
   const sentAt = typeof msg.time === 'string' ? msg.time : undefined;
-  if (sentAt) {
-    const key = `${sentAt}\n${msg.userId}\n${msg.message}`;
-    if (shown.has(key)) return;
-    shown.add(key);
+  const key = sentAt && `${sentAt}\n${msg.userId}\n${msg.message}`;
+  if (key && shown.has(key)) return /** @type {HTMLLIElement} */ (document.createElement('li'));
+  if (key) shown.add(key);
+  // The server's echo of a message this page already shows: it settles that one.
+  const echo = !pending && msg.userId === me.userId ? mine.findIndex((m) => m.text === msg.message) : -1;
+  if (echo >= 0) {
+    const [{ item }] = mine.splice(echo, 1);
+    delivered(item);
+    return item;
   }
   const item = document.createElement('li');
   item.className = msg.userId && msg.userId === me.userId ? 'message this-user' : 'message';
@@ -207,12 +237,29 @@ function addMessage(msg) {
   time.dateTime = when.toISOString();
   time.textContent = when.toLocaleTimeString();
   header.append(who, time);
+  if (pending) {
+    item.classList.add('pending');
+    const mark = document.createElement('span');
+    mark.className = 'mark';
+    mark.textContent = 'sending…';
+    header.append(mark);
+  }
   const body = document.createElement('p');
   body.className = 'message-text';
   body.textContent = msg.message;
   item.append(header, body);
   messages.append(item);
   messages.scrollTop = messages.scrollHeight;
+  return item;
+}
+
+/** The server has this page's message: the pending mark becomes a tick. @param {HTMLLIElement | undefined} item */
+function delivered(item) {
+  if (!item?.classList.contains('pending')) return;
+  item.classList.remove('pending');
+  item.classList.add('delivered');
+  const mark = item.querySelector('.mark');
+  if (mark) mark.textContent = '✓ delivered';
 }
 
 /** @param {string} message @param {boolean} [isError] */

@@ -6,13 +6,16 @@ import { createConnection, createServer, type Socket } from 'node:net';
  *   link, as after a NAT or Wi-Fi drop); `restore()` makes new connections forward again;
  * - `cut()` resets every link at once (both sides see the connection die, whatever was in flight
  *   is lost); `flap()` does so at random intervals until stopped;
+ * - `refuse(true)` turns new connections away at once (a server that is down), `refuse(false)` lets them in;
  * - `latencyMs` delays every chunk, both ways, keeping their order.
  */
 export async function startTcpProxy(targetPort: number, { latencyMs = 0 } = {}) {
   let silent = false;
+  let refusing = false;
   const pairs: [Socket, Socket][] = [];
   const all: Socket[] = [];
   const server = createServer((client) => {
+    if (refusing) return void client.resetAndDestroy();
     const upstream = createConnection(targetPort, '127.0.0.1');
     const pair: [Socket, Socket] = [client, upstream];
     pairs.push(pair);
@@ -47,6 +50,9 @@ export async function startTcpProxy(targetPort: number, { latencyMs = 0 } = {}) 
     restore() {
       for (const [a, b] of pairs.splice(0)) (a.pause(), b.pause());
       silent = false;
+    },
+    refuse(on: boolean) {
+      refusing = on;
     },
     /** Resets every link now; returns how many there were. */
     cut(): number {
