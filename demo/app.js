@@ -72,8 +72,7 @@ function createSocket(shared) {
   };
   s.onErrorHandler = (/** @type {WebConnectionError} */ err) => {
     if (err.code === 'replay-gap') showStatus('the server restarted: messages sent to you meanwhile are lost, and the room\'s history shows what it kept', true);
-    // While reconnecting the badge already says so; a failed attempt would only hide what waits.
-    else if (err.code !== 'connect-failed' && err.code !== 'connect-timeout') showStatus(err.message, true);
+    else showStatus(err.message, true);
   };
   s.onOpenHandler = () => showStatus(`connected as ${me.userId} in ${me.groupId || '(no group)'}`);
   // The server says it has a message: the pending mark becomes a tick.
