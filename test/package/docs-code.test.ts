@@ -61,6 +61,10 @@ declare global {
   const socket: Sdk.WebConnectionWebSocket;
   const msg: Sdk.WebConnectionMessage;
   function badge(state: Sdk.ConnectionState, reason?: string, retryAt?: number): void;
+  // The app's own functions in the README's resume example.
+  function markDelivered(message: unknown): void;
+  function note(text: string): void;
+  function reloadState(): void;
 }
 export {};
 `;
