@@ -152,7 +152,8 @@ export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out e
   /** Waiting for a known server's hello, or for the retry after a refusal: the queue waits too. */
   #holding = false;
   /** Without resume: what went out on this link since the socket last had nothing buffered. */
-  #tail: [Sendable, unknown][] = [];
+  #tail: Sendable[] = [];
+  #tailMessages: unknown[] = [];
   #inSinceAck = 0;
   #timers: Record<'pump' | 'hello' | 'retry' | 'ack' | 'resend', ReturnType<typeof setTimeout> | undefined> = { pump: undefined, hello: undefined, retry: undefined, ack: undefined, resend: undefined };
   /** When each error code last went to the console (without an onErrorHandler). */
@@ -382,7 +383,7 @@ export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out e
     const t = this.#transport!;
     const still = () => this.#token === token && this.#state === 'open' && t.isOpen;
     this.#stopWatch();
-    this.#tail = [];
+    this.#tail.length = this.#tailMessages.length = 0;
     this.#setState('open', {});
     this.#inOpenHandler = true;
     try {
@@ -434,8 +435,12 @@ export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out e
     const drained = !t.bufferedAmount;
     if (!t.send(frame)) return false;
     if (!r?.known && !linkScoped) {
-      if (drained) this.#tail.length = 0;
-      if (this.#tail.push([frame, message]) > this.#o.queueLimit) this.#tail.shift();
+      const tail = this.#tail;
+      const messages = this.#tailMessages;
+      if (drained) tail.length = messages.length = 0;
+      // No tuple per send: this is the hot path. Bounded (amortised): the oldest half goes.
+      if (tail.push(frame) > 2 * this.#o.queueLimit) tail.splice(0, this.#o.queueLimit), messages.splice(0, this.#o.queueLimit);
+      messages.push(message);
     }
     return true;
   }
@@ -562,13 +567,14 @@ export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out e
     // Without resume: the last frames whose bytes never left the socket go back to the front of
     // the queue. Only those: a frame that may have been sent is never sent twice.
     let unsent = info.unsent ?? 0;
-    let i = this.#tail.length;
+    const tail = this.#tail;
+    let i = tail.length;
     while (unsent > 0 && i > 0) {
-      const frame = this.#tail[--i]![0];
+      const frame = tail[--i]!;
       unsent -= typeof frame === 'string' ? new TextEncoder().encode(frame).length : frame instanceof Blob ? frame.size : frame.byteLength;
     }
-    this.#outbox.requeue(this.#tail.slice(i));
-    this.#tail = [];
+    this.#outbox.requeue(tail.slice(i).map((frame, k) => [frame, this.#tailMessages[i + k]]));
+    tail.length = this.#tailMessages.length = 0;
     this.#o.log?.('close', info);
     this.#call(this.onCloseHandler, { type: 'close', ...info });
   }

@@ -6,6 +6,7 @@ import { createConnection, createServer, type Socket } from 'node:net';
  *   link, as after a NAT or Wi-Fi drop); `restore()` makes new connections forward again;
  * - `cut()` resets every link at once (both sides see the connection die, whatever was in flight
  *   is lost); `flap()` does so at random intervals until stopped;
+ * - `stall()` stops reading from both sides (the peers' buffers fill: backpressure), without closing;
  * - `refuse(true)` turns new connections away at once (a server that is down), `refuse(false)` lets them in;
  * - `latencyMs` delays every chunk, both ways, keeping their order.
  */
@@ -50,6 +51,9 @@ export async function startTcpProxy(targetPort: number, { latencyMs = 0 } = {}) 
     restore() {
       for (const [a, b] of pairs.splice(0)) (a.pause(), b.pause());
       silent = false;
+    },
+    stall() {
+      for (const [a, b] of pairs) (a.pause(), b.pause());
     },
     refuse(on: boolean) {
       refusing = on;
