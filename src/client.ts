@@ -7,7 +7,7 @@ import { serializeEnvelope, type Envelope } from './protocol/envelope';
 import { ResumeSession } from './resume';
 import { createPolicy } from './transport/policy';
 import { reconnectingTransport } from './transport/reconnecting';
-import type { CloseInfo, Frame, Sendable, Transport, TransportConfig, WebSocketConstructor } from './transport/types';
+import type { CloseInfo, Frame, Sendable, Transport, TransportConfig, TransportEvents, WebSocketConstructor } from './transport/types';
 import { sleep } from './transport/wait';
 import { toSocketUrl, withIdentity } from './url';
 
@@ -132,9 +132,51 @@ export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out e
   /** With a server that supports our resume extension: a link was greeted; what was replayed and resent. */
   onResumeHandler: ((info: ResumeInfo) => void) | null = null;
 
+  /**
+   * What a transport reports, for the client that made it: ignored once the client has let the
+   * transport go (`#token` is the current one's), and held back while its factory runs. One
+   * object per transport, not a closure per event.
+   */
+  static #Events = class implements TransportEvents {
+    #early: (() => void)[] | undefined = [];
+    constructor(readonly client: WebConnectionWebSocket) {}
+    #live(fn: () => void): void {
+      const c = this.client;
+      if (c.#token !== this) return;
+      if (this.#early) this.#early.push(() => c.#token === this && fn());
+      else fn();
+    }
+    /** The factory returned: what it emitted meanwhile happens now. */
+    ready(): void {
+      const early = this.#early!;
+      this.#early = undefined;
+      early.forEach((replay) => replay());
+    }
+    open() {
+      this.#live(() => this.client.#opened());
+    }
+    message(data: Frame) {
+      if (this.#early) this.#live(() => this.client.#receive(data));
+      else if (this.client.#token === this) this.client.#receive(data);
+    }
+    close(info: CloseInfo) {
+      this.#live(() => this.client.#closed(info));
+    }
+    retry(attempt: number, delay: number) {
+      this.#live(() => this.client.#retry(attempt, delay));
+    }
+    stop(code: ReasonCode, reason: string) {
+      this.#live(() => this.client.#stop(code, reason));
+    }
+    error(err: WebConnectionError) {
+      this.#live(() => this.client.#report(err));
+    }
+  };
+
   readonly #o: ResolvedOptions;
   readonly #outbox: Outbox;
-  readonly #handlers = new Map<string, Set<Handler>>();
+  /** Made by the first on(): most clients never subscribe. */
+  #handlers: Map<string, Set<Handler>> | undefined;
   #transport: Transport | undefined;
   /** Identifies the current transport: events of a replaced one are ignored. */
   #token: object | undefined;
@@ -157,7 +199,7 @@ export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out e
   #inSinceAck = 0;
   #timers: Record<'pump' | 'hello' | 'retry' | 'ack' | 'resend', ReturnType<typeof setTimeout> | undefined> = { pump: undefined, hello: undefined, retry: undefined, ack: undefined, resend: undefined };
   /** When each error code last went to the console (without an onErrorHandler). */
-  #quiet: Record<string, number> = {};
+  #quiet: Record<string, number> | undefined;
 
   /**
    * @param options see {@link WebConnectionOptions}; all optional.
@@ -208,23 +250,10 @@ export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out e
     const config = this.#config(reconnect, groupId, userId, session);
     const old = this.#transport;
     const oldToken = this.#token;
-    const token = (this.#token = {});
-    // What a transport emits before its factory returns waits until the client has it.
-    let early: (() => void)[] | undefined = [];
-    const live =
-      <A extends unknown[]>(fn: (...args: A) => void) =>
-      (...args: A) => {
-        if (this.#token === token) early ? early.push(() => this.#token === token && fn.apply(this, args)) : fn.apply(this, args);
-      };
+    const events = new WebConnectionWebSocket.#Events(this as unknown as WebConnectionWebSocket);
+    this.#token = events;
     try {
-      this.#transport = (this.#o.transport ?? reconnectingTransport)(config, {
-        open: live(this.#opened),
-        message: (data) => this.#token === token && (early ? live(this.#receive)(data) : this.#receive(data)),
-        close: live(this.#closed),
-        retry: live(this.#retry),
-        stop: live(this.#stop),
-        error: live(this.#report),
-      });
+      this.#transport = (this.#o.transport ?? reconnectingTransport)(config, events);
     } catch (err) {
       this.#token = oldToken;
       throw err;
@@ -239,9 +268,7 @@ export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out e
     this.#userId = userId;
     this.#auto = reconnect;
     this.#setState('connecting', {});
-    const waiting = early;
-    early = undefined;
-    waiting.forEach((replay) => replay());
+    events.ready();
     if (unsent.length) this.#report(new UnsentMessagesError(unsent));
   }
 
@@ -287,8 +314,9 @@ export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out e
    */
   on<A extends keyof In & string>(action: A, handler: (payload: In[A], message: M) => void): () => void {
     if (typeof handler !== 'function') throw badArgument('The handler', 'a function', handler);
-    let set = this.#handlers.get(action);
-    if (!set) this.#handlers.set(action, (set = new Set()));
+    const handlers = (this.#handlers ??= new Map());
+    let set = handlers.get(action);
+    if (!set) handlers.set(action, (set = new Set()));
     set.add(handler as Handler);
     return () => void set.delete(handler as Handler);
   }
@@ -627,7 +655,7 @@ export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out e
         }
       }
     }
-    const set = key !== undefined && this.#handlers.size ? this.#handlers.get(key as string) : undefined;
+    const set = key !== undefined ? this.#handlers?.get(key as string) : undefined;
     if (set?.size) {
       let payload: unknown;
       try {
@@ -663,8 +691,9 @@ export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out e
     // The console: a flood of one kind (bad frames, say) costs a line a second; handed-back messages always show.
     const key = err.code === 'handler-threw' ? err.message : err.code;
     const now = Date.now();
-    if (err.code === 'identity-changed' || now - (this.#quiet[key] ?? -Infinity) >= 1000) {
-      this.#quiet[key] = now;
+    const quiet = (this.#quiet ??= {});
+    if (err.code === 'identity-changed' || now - (quiet[key] ?? -Infinity) >= 1000) {
+      quiet[key] = now;
       console.error(err);
     }
   }

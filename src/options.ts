@@ -117,6 +117,9 @@ export interface ResolvedOptions extends PolicySettings {
   readonly flushRate: number;
 }
 
+/** The default control actions, and the longest of them. */
+const DEFAULT_CONTROL: ReadonlySet<string> = new Set(['ping', 'pong', 'tick']);
+
 const KNOWN = 'url WebSocket protocols reconnect queueLimit codec liveness network controlActions transport logger resume flushRate'.split(' ');
 
 /** A number option: absent means the default; present, it must be a number in [min, max] (an integer unless `int` is false). */
@@ -150,7 +153,8 @@ export function resolveOptions(o: WebConnectionOptions): ResolvedOptions {
   const logger = typed('logger', o.logger, 'function');
   const resume = o.resume ?? true;
   if (typeof resume !== 'boolean') throw badArgument('resume', 'true or false', resume);
-  const control = new Set(liveness?.action ? [...controlActions, liveness.action] : controlActions);
+  // The usual case shares one set: a client's options are per client, its defaults need not be.
+  const control = o.controlActions || liveness?.action ? new Set(liveness?.action ? [...controlActions, liveness.action] : controlActions) : DEFAULT_CONTROL;
   return Object.freeze({
     url,
     WebSocket: typed('WebSocket', o.WebSocket, 'function'),

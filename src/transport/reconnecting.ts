@@ -109,7 +109,8 @@ export const reconnectingTransport: TransportFactory = (config, events) => {
       ws ??= failedSocket();
       const l: Link = { ws, failure: why };
       if (mine === run) link = l;
-      const end = () => clearTimeout(l.timer);
+      // The Timeout object goes with the timer: a client holds nothing for a timer that is over.
+      const end = () => (clearTimeout(l.timer), (l.timer = undefined));
       ws.addEventListener('error', () => (l.errored = true));
       ws.addEventListener('open', () => ((l.opened = true), end()));
       ws.addEventListener('close', end);
@@ -173,6 +174,7 @@ export const reconnectingTransport: TransportFactory = (config, events) => {
           return 'ws:';
         } finally {
           clearTimeout(urlTimer);
+          urlTimer = undefined;
         }
       },
       config.protocols,
