@@ -465,10 +465,14 @@ export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out e
     if (!r?.known && !linkScoped) {
       const tail = this.#tail;
       const messages = this.#tailMessages;
+      // The socket had nothing left to send: what was sent before has left it.
       if (drained) tail.length = messages.length = 0;
-      // No tuple per send: this is the hot path. Bounded (amortised): the oldest half goes.
-      if (tail.push(frame) > 2 * this.#o.queueLimit) tail.splice(0, this.#o.queueLimit), messages.splice(0, this.#o.queueLimit);
-      messages.push(message);
+      // A frame the socket sent at once (bufferedAmount back to 0) cannot be in its buffer later.
+      if (t.bufferedAmount) {
+        // No tuple per send: this is the hot path. Bounded (amortised): the oldest half goes.
+        if (tail.push(frame) > 2 * this.#o.queueLimit) tail.splice(0, this.#o.queueLimit), messages.splice(0, this.#o.queueLimit);
+        messages.push(message);
+      }
     }
     return true;
   }

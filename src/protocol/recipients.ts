@@ -15,8 +15,9 @@ export interface Recipient {
   value: string;
 }
 
+/** Every outgoing recipient is checked: comparisons, not a search of the list. */
 export const isRecipientType = (type: unknown): type is RecipientType =>
-  (RECIPIENT_TYPES as readonly unknown[]).includes(type);
+  type === 'group' || type === 'user' || type === 'allButUser' || type === 'allButGroup';
 
 /** Builds a recipient, throwing an {@link ArgumentError} that names the valid types. */
 export function createRecipient(value: unknown, type: unknown): Recipient {
