@@ -1,6 +1,7 @@
 import type { harness } from '../fixtures/sdk-page/recorder.js';
 import { waitInPage, type EngineContext, type EnginePage } from './engines';
 import type { TestServer } from './test-server';
+import type { Truthy } from './wait';
 
 /** The recorder of the SDK test page (test/fixtures/sdk-page/recorder.js), as tests see it. */
 export type Harness = typeof harness;
@@ -12,7 +13,7 @@ export interface SdkPage {
   /** Runs `fn(harness, ...args)` in the page (args and result as JSON). */
   run<A extends unknown[], R>(fn: HarnessFunction<A, R>, ...args: A): Promise<R>;
   /** Polls `fn(harness, ...args)` in the page until it is truthy, for at most `timeoutMs`. */
-  until<A extends unknown[], R>(what: string, timeoutMs: number, fn: HarnessFunction<A, R>, ...args: A): Promise<NonNullable<R>>;
+  until<A extends unknown[], R>(what: string, timeoutMs: number, fn: HarnessFunction<A, R>, ...args: A): Promise<Truthy<R>>;
 }
 
 // The page evaluates the function's source itself, so the harness can be passed in as its first argument.

@@ -2,7 +2,7 @@ import { closeSync, existsSync, openSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { waitFor } from '../wait';
+import { waitFor, type Truthy } from '../wait';
 import { CHROMIUM, launchChromium } from './chromium';
 import type { Engine, EngineName, EnginePage, PageFunction } from './engine';
 import { FIREFOX, launchFirefox } from './firefox';
@@ -98,7 +98,7 @@ export function useEngine(engine: EngineName): { engine: Engine } {
  * Polls `fn(...args)` in the page until it returns a truthy value, which it returns; fails after
  * `timeoutMs` with `what`. Polling, not page events, because WebDriver has none.
  */
-export function waitInPage<A extends unknown[], R>(page: EnginePage, what: string, timeoutMs: number, fn: PageFunction<A, R>, ...args: A): Promise<NonNullable<R>> {
+export function waitInPage<A extends unknown[], R>(page: EnginePage, what: string, timeoutMs: number, fn: PageFunction<A, R>, ...args: A): Promise<Truthy<R>> {
   return waitFor(() => page.evaluate(fn, ...args), what, timeoutMs, 20);
 }
 
