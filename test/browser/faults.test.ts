@@ -101,6 +101,36 @@ describeInEngines('faults', (engine) => {
     });
   });
 
+  /**
+   * SDK defect, found in every engine (flip `it.fails` to `it` with the fix in src/): a page may
+   * close with 1000 or 3000-4999 only, and the browser's WebSocket throws InvalidAccessError for
+   * any other code (Node's `ws` accepts 1001). close(1001) reaches it through reconnecting-websocket,
+   * after the state is already "closed": the call throws a DOMException, and the link stays open
+   * behind a "closed" state (the server still has it). Wanted: an ArgumentError naming the
+   * codes a client may send, thrown before anything changes.
+   */
+  it.fails('close() with a code browsers refuse (1001): an ArgumentError before anything changes, not an open link behind a "closed" state', async () => {
+    const i = await sdk.run((h, url: string) => {
+      const n = h.client({ url });
+      h.sockets[n]!.tryConnect(true, 'close-code', 'leaving');
+      return n;
+    }, ctx.server.wsUrl);
+    await untilState(i, 'open');
+    const outcome = await sdk.run((h, n: number) => {
+      try {
+        h.sockets[n]!.close(1001, 'leaving');
+        return { threw: '', state: h.sockets[n]!.state };
+      } catch (err) {
+        return { threw: `${(err as Error).name}: ${(err as Error).message}`, state: h.sockets[n]!.state };
+      }
+    }, i);
+    expect(outcome).toEqual({ threw: expect.stringMatching(/^ArgumentError: .*1000.*3000.*4999/), state: 'open' });
+    expect(ctx.server.clients().filter((c) => c.userId === 'leaving')).toHaveLength(1);
+    // A code a page may send closes as asked.
+    await sdk.run((h, n: number) => h.sockets[n]!.close(4001, 'leaving'), i);
+    await waitFor(() => !ctx.server.clients().some((c) => c.userId === 'leaving'), 'the link closed at the server');
+  });
+
   it('garbage frames: every bad one reported, the link kept, every valid frame delivered in order', async () => {
     const burst = 2000;
     const server = dispose(await scriptedWsServer({ frames: garbageFrames(burst) }));
