@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, expect, it } from 'vitest';
-import { describeInEngines, useServerAndEngine, waitInPage, type EnginePage } from '../helpers/browser';
+import { describeInEngines, PAGE_WAIT_MS, useServerAndEngine, waitInPage, type EnginePage } from '../helpers/browser';
 import { BROADCAST_CLI, startTestServer } from '../helpers/test-server';
 
 const run = promisify(execFile);
@@ -22,13 +22,13 @@ describeInEngines('chat demo', (engine) => {
     expect(errors.flat()).toEqual([]);
   });
 
-  const hasElement = (page: EnginePage, selector: string, timeoutMs = 5000) =>
+  const hasElement = (page: EnginePage, selector: string, timeoutMs = PAGE_WAIT_MS) =>
     waitInPage(page, selector, timeoutMs, (s) => document.querySelector(s) !== null, selector);
   const textOf = (page: EnginePage, selector: string) => page.evaluate((s) => document.querySelector(s)?.textContent ?? null, selector);
   const texts = (page: EnginePage, selector = '.message-text') =>
     page.evaluate((s) => [...document.querySelectorAll(s)].map((e) => e.textContent ?? ''), selector);
   const count = (page: EnginePage, selector: string) => page.evaluate((s) => document.querySelectorAll(s).length, selector);
-  const waitForText = (page: EnginePage, text: string, timeoutMs = 5000) =>
+  const waitForText = (page: EnginePage, text: string, timeoutMs = PAGE_WAIT_MS) =>
     waitInPage(page, `the message "${text}"`, timeoutMs, (t) => [...document.querySelectorAll('.message-text')].some((e) => e.textContent === t), text);
 
   /** Opens the demo, fills in who, clicks Connect and waits for the badge to say open. */

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { describeInEngines, useServerAndEngine, waitInPage } from '../helpers/browser';
+import { describeInEngines, PAGE_WAIT_MS, useServerAndEngine, waitInPage } from '../helpers/browser';
 import { openSdkPage } from '../helpers/sdk-page';
 import { waitFor } from '../helpers/wait';
 
@@ -29,7 +29,7 @@ describeInEngines('the engine adapter', (name) => {
     }, 'from a');
     const heldLocks = () => navigator.locks.query().then((q) => (q.held ?? []).map((l) => l.name));
 
-    expect(await waitInPage(b.page, 'the broadcast in b', 5000, () => (window as unknown as ProbeWindow).heard[0])).toBe('from a');
+    expect(await waitInPage(b.page, 'the broadcast in b', PAGE_WAIT_MS, () => (window as unknown as ProbeWindow).heard[0])).toBe('from a');
     expect(await b.page.evaluate(() => localStorage.getItem('probe'))).toBe('from a');
     expect(await b.page.evaluate(heldLocks)).toEqual(['held-by-a']);
     expect(await c.page.evaluate(() => localStorage.getItem('probe'))).toBeNull();
@@ -39,7 +39,7 @@ describeInEngines('the engine adapter', (name) => {
 
     // A closed page lets go of its lock, and the pages beside it go on.
     await a.page.close();
-    await waitInPage(b.page, 'the lock released', 5000, async () => (await navigator.locks.query()).held?.length === 0);
+    await waitInPage(b.page, 'the lock released', PAGE_WAIT_MS, async () => (await navigator.locks.query()).held?.length === 0);
     await other.close();
   });
 

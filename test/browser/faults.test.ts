@@ -1,6 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BINARY_FRAME, expectedFrameErrors, frameErrorGist, garbageFrames } from '../fixtures/garbage-frames';
-import { describeInEngines, useServerAndEngine } from '../helpers/browser';
+import { describeInEngines, PAGE_WAIT_MS, useServerAndEngine } from '../helpers/browser';
 import { scriptedWsServer } from '../helpers/scripted-ws-server';
 import { openSdkPage, type SdkPage } from '../helpers/sdk-page';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process';
@@ -41,7 +41,7 @@ describeInEngines('faults', (engine) => {
       return i;
     }, url, reconnect);
   const seen = (i: number) => sdk.run((h, n: number) => h.seen(n), i);
-  const untilState = (i: number, state: string, timeoutMs = 5000) =>
+  const untilState = (i: number, state: string, timeoutMs = PAGE_WAIT_MS) =>
     sdk.until(`client ${i} in state ${state}`, timeoutMs, (h, n: number, s: string) => h.seen(n).state === s && h.seen(n), i, state);
 
   describe('close codes', () => {
@@ -67,7 +67,7 @@ describeInEngines('faults', (engine) => {
       const server = dispose(await scriptedWsServer({ close: (n) => (n === 1 ? [code, reason] : undefined) }));
       const i = await connect(server.url);
       await waitFor(() => server.upgrades() === 2, 'the second upgrade');
-      const client = await sdk.until('the second link open', 5000, (h, n: number) => h.seen(n).opens === 2 && h.seen(n), i);
+      const client = await sdk.until('the second link open', PAGE_WAIT_MS, (h, n: number) => h.seen(n).opens === 2 && h.seen(n), i);
       expect(client.closes).toEqual([{ code, reason, wasClean: true, opened: true }]);
       expect(client.errors).toEqual([]);
     });
@@ -75,7 +75,7 @@ describeInEngines('faults', (engine) => {
     it('a link cut without a close frame is 1006, not clean, and reconnects', async () => {
       const server = dispose(await scriptedWsServer({ close: (n) => (n === 1 ? 'terminate' : undefined) }));
       const i = await connect(server.url);
-      const client = await sdk.until('the second link open', 5000, (h, n: number) => h.seen(n).opens === 2 && h.seen(n), i);
+      const client = await sdk.until('the second link open', PAGE_WAIT_MS, (h, n: number) => h.seen(n).opens === 2 && h.seen(n), i);
       expect(client.closes).toEqual([{ code: 1006, reason: expect.any(String), wasClean: false, opened: true }]);
     });
 
@@ -180,7 +180,7 @@ describeInEngines('faults', (engine) => {
       expect(sent).toBe('queued');
       proxy.restore();
       await sdk.run((h) => h.gate.release());
-      await sdk.until('the queued echo', 5000, (h, n: number, text: string) => h.seen(n).messages.some((m) => m.message === text), i, `after ${trial}`);
+      await sdk.until('the queued echo', PAGE_WAIT_MS, (h, n: number, text: string) => h.seen(n).messages.some((m) => m.message === text), i, `after ${trial}`);
       await new Promise((r) => setTimeout(r, interval)); // a heartbeat on the new link
     }
     console.log(`${engine}: half-open link noticed after ${noticed.join(', ')} ms (heartbeat interval ${interval} ms + timeout ${timeout} ms)`);
@@ -209,7 +209,7 @@ describeInEngines('faults', (engine) => {
       });
       Object.assign(h.scratch, { listener, ids, results: ids.map(() => []) });
     }, wsUrl, senders);
-    await sdk.until('every client open', 5000, (h) => h.sockets.slice(h.scratch.listener).every((s) => s.state === 'open'));
+    await sdk.until('every client open', PAGE_WAIT_MS, (h) => h.sockets.slice(h.scratch.listener).every((s) => s.state === 'open'));
     await sdk.run((h, cap: number) => {
       const { ids, results } = h.scratch as { ids: number[]; results: { k: number; result: string; state: string }[][] };
       // Every sender streams `s:k` every 25 ms and notes what send() said. At most `cap` wait in a
@@ -224,11 +224,11 @@ describeInEngines('faults', (engine) => {
         });
       }, 25);
     }, queueCap);
-    await sdk.until('the stream under way', 5000, (h) => h.scratch.results.every((r: unknown[]) => r.length >= 10));
+    await sdk.until('the stream under way', PAGE_WAIT_MS, (h) => h.scratch.results.every((r: unknown[]) => r.length >= 10));
 
     await sdk.run((h) => h.gate.hold());
     await server.kill('SIGKILL');
-    await sdk.until('every client reconnecting', 5000, (h) => h.sockets.slice(h.scratch.listener).every((s) => s.state === 'reconnecting'));
+    await sdk.until('every client reconnecting', PAGE_WAIT_MS, (h) => h.sockets.slice(h.scratch.listener).every((s) => s.state === 'reconnecting'));
     const outageFrom = await sdk.run((h) => h.scratch.results.map((r: unknown[]) => r.length) as number[]);
     await sdk.until('every sender queue full', 10_000, (h, cap: number) => h.scratch.ids.every((n: number) => h.sockets[n]!.queued === cap), queueCap);
     server = await startServerProcess(port);

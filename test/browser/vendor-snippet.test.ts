@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { addModuleScript, describeInEngines, useServerAndEngine, waitInPage, type EnginePage } from '../helpers/browser';
+import { addModuleScript, describeInEngines, PAGE_WAIT_MS, useServerAndEngine, waitInPage, type EnginePage } from '../helpers/browser';
 
 /**
  * The vendor's documented client code (seed 002 / docs/protocol.md), unchanged but for the import
@@ -36,7 +36,7 @@ describeInEngines("the vendor's client snippet", (engine) => {
     const p = await ctx.engine.newPage();
     await p.goto(`${ctx.server.url}sdk-page/`); // any page of the app: the default URL resolves against it
     await addModuleScript(p, vendorCode(options, 'vendor-room', user, text));
-    await waitInPage(p, 'the vendor socket open', 5000, () => (window as unknown as VendorWindow).opened === true);
+    await waitInPage(p, 'the vendor socket open', PAGE_WAIT_MS, () => (window as unknown as VendorWindow).opened === true);
     return p;
   }
 
@@ -44,10 +44,10 @@ describeInEngines("the vendor's client snippet", (engine) => {
     const rick = await page(`{ url: ${JSON.stringify(ctx.server.wsUrl)} }`, 'rick', 'hello from rick');
     const markus = await page('', 'markus', 'hello from markus');
     await rick.evaluate(() => (window as unknown as VendorWindow).sendChat());
-    await waitInPage(markus, "rick's message", 5000, () => (window as unknown as VendorWindow).received.length === 1);
+    await waitInPage(markus, "rick's message", PAGE_WAIT_MS, () => (window as unknown as VendorWindow).received.length === 1);
     await markus.evaluate(() => (window as unknown as VendorWindow).sendChat());
     for (const p of [rick, markus]) {
-      await waitInPage(p, 'both messages', 5000, () => (window as unknown as VendorWindow).received.length === 2);
+      await waitInPage(p, 'both messages', PAGE_WAIT_MS, () => (window as unknown as VendorWindow).received.length === 2);
       expect(await p.evaluate(() => (window as unknown as VendorWindow).received)).toEqual(['rick: hello from rick', 'markus: hello from markus']);
     }
     await Promise.all([rick.close(), markus.close()]);

@@ -4,7 +4,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { useEngine, type Engine, type EngineName } from './engines';
 import { startTestServer, type TestServer, type TestServerOptions } from './test-server';
 
-export { addModuleScript, describeInEngines, waitInPage, type EngineName, type EnginePage } from './engines';
+export { addModuleScript, describeInEngines, PAGE_WAIT_MS, waitInPage, type EngineName, type EnginePage } from './engines';
 
 const BUNDLE = fileURLToPath(new URL('../../dist/webconnection-websocket.min.js', import.meta.url));
 

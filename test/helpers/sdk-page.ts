@@ -1,5 +1,5 @@
 import type { harness } from '../fixtures/sdk-page/recorder.js';
-import { waitInPage, type EngineContext, type EnginePage } from './engines';
+import { PAGE_WAIT_MS, waitInPage, type EngineContext, type EnginePage } from './engines';
 import type { TestServer } from './test-server';
 import type { Truthy } from './wait';
 
@@ -28,6 +28,6 @@ export async function openSdkPage(context: EngineContext, server: TestServer): P
     run: (fn, ...args) => page.evaluate(withHarness, fn.toString(), args) as never,
     until: (what, timeoutMs, fn, ...args) => waitInPage(page, what, timeoutMs, withHarness, fn.toString(), args) as never,
   };
-  await waitInPage(page, 'the SDK test page to load the SDK', 5000, () => 'harness' in window);
+  await waitInPage(page, 'the SDK test page to load the SDK', PAGE_WAIT_MS, () => 'harness' in window);
   return sdkPage;
 }

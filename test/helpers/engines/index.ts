@@ -95,6 +95,12 @@ export function useEngine(engine: EngineName): { engine: Engine } {
 }
 
 /**
+ * How long a browser test waits for something that takes milliseconds on an idle machine: a
+ * 2-core CI machine running three engines and other suites at once can be seconds late.
+ */
+export const PAGE_WAIT_MS = 10_000;
+
+/**
  * Polls `fn(...args)` in the page until it returns a truthy value, which it returns; fails after
  * `timeoutMs` with `what`. Polling, not page events, because WebDriver has none.
  */
