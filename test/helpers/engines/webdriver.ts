@@ -27,12 +27,13 @@ async function request<T>(method: string, url: string, body: object | undefined,
   return json.value;
 }
 
-/** Waits until the driver at `base` answers /status ready. */
-export async function waitForDriver(base: string, timeoutMs: number): Promise<void> {
+/** Waits until the driver at `base` answers /status ready; fails at once when `alive()` says it is gone. */
+export async function waitForDriver(base: string, timeoutMs: number, alive: () => boolean): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const ready = await request<{ ready?: boolean }>('GET', `${base}/status`, undefined, 1000).then((v) => v.ready, () => false);
     if (ready) return;
+    if (!alive()) throw new Error(`the WebDriver for ${base} exited before it was ready`);
     if (Date.now() > deadline) throw new Error(`the WebDriver at ${base} was not ready within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 25));
   }

@@ -38,17 +38,33 @@ const freePort = () =>
   });
 
 /**
+ * Starts WebKitWebDriver on a free port. The port is free when picked but may be taken before the
+ * driver binds it (other test runs share the machine): a driver that exits is started again.
+ */
+async function startDriver(display: string): Promise<{ driver: OwnedProcess; base: string }> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const driver = spawnOwned(WEBKIT_DRIVER, [`--port=${port}`, '--host=127.0.0.1'], { env: { ...process.env, DISPLAY: display } });
+    const base = `http://127.0.0.1:${port}`;
+    try {
+      await waitForDriver(base, 10_000, () => driver.child.exitCode === null && driver.child.signalCode === null);
+      return { driver, base };
+    } catch (err) {
+      await driver.stop();
+      if (attempt === 3) throw err;
+    }
+  }
+}
+
+/**
  * One WebKitWebDriver with one session: the driver allows a single session, and each session is
  * a MiniBrowser with its own ephemeral profile, so a driver is a context. Its first window stays
  * open on about:blank, because closing a session's last window ends the session.
  */
 async function driverContext(display: string): Promise<EngineContext & { session: WebDriverSession }> {
-  const port = await freePort();
-  const driver = spawnOwned(WEBKIT_DRIVER, [`--port=${port}`, '--host=127.0.0.1'], { env: { ...process.env, DISPLAY: display } });
+  const { driver, base } = await startDriver(display);
   let session: WebDriverSession;
   try {
-    const base = `http://127.0.0.1:${port}`;
-    await waitForDriver(base, 10_000);
     // Without a display the session request hangs: bounded, so a broken Xvfb fails fast.
     session = await newSession(base, { browserName: 'MiniBrowser' }, 20_000);
   } catch (err) {
@@ -61,15 +77,15 @@ async function driverContext(display: string): Promise<EngineContext & { session
   let queue: Promise<unknown> = Promise.resolve();
   let current = '';
   const onWindow = <T>(handle: string, act: () => Promise<T>): Promise<T> => {
-    const run = queue.then(async () => {
+    const turn = queue.then(async () => {
       if (current !== handle) {
         await session.command('POST', '/window', { handle });
         current = handle;
       }
       return act();
     });
-    queue = run.catch(() => {});
-    return run;
+    queue = turn.catch(() => {});
+    return turn;
   };
   const element = async (selector: string) =>
     (await session.command<Record<string, string>>('POST', '/element', { using: 'css selector', value: selector }))[ELEMENT_KEY];
@@ -81,7 +97,8 @@ async function driverContext(display: string): Promise<EngineContext & { session
   return {
     session,
     async newPage(): Promise<EnginePage> {
-      // A window, not a tab: a background tab is hidden, and WebKit throttles hidden pages' timers.
+      // A window, not a tab: a tab behind another is hidden (WebKit throttles hidden pages' timers),
+      // and switching to it, as every command does, brings it to the front and hides the other.
       // Opened from the first window: after a page closed there is no current one to open from.
       const { handle } = await onWindow(home, () => session.command<{ handle: string }>('POST', '/window/new', { type: 'window' }));
       pages.add(handle);
