@@ -21,6 +21,7 @@ function contextOf(context: BrowserContext): EngineContext {
         click: (selector) => page.click(selector, { timeout: 5000 }),
         pressEnter: (selector) => page.press(selector, 'Enter', { timeout: 5000 }),
         screenshot: async (path) => void (await page.screenshot({ path })),
+        setOffline: (offline) => context.setOffline(offline),
         errors: () => page.evaluate(READ_ERRORS),
         close: () => page.close(),
       };

@@ -21,6 +21,12 @@ export interface EnginePage {
   pressEnter(selector: string): Promise<void>;
   screenshot(path: string): Promise<void>;
   /**
+   * Takes the page off the network, as far as the page can tell: `navigator.onLine` and the
+   * `offline` / `online` events (Chromium: the page's whole context). WebKit's WebDriver cannot:
+   * there it throws.
+   */
+  setOffline(offline: boolean): Promise<void>;
+  /**
    * Uncaught errors and unhandled rejections of the page so far, as its window's `error` and
    * `unhandledrejection` listeners see them (see `RECORD_ERRORS`). WebKit's WebDriver runs no
    * script before the page's own: there they count from the end of goto().

@@ -21,6 +21,7 @@ function contextOf(context: BrowserContext): EngineContext {
           await page.keyboard.press('Enter');
         },
         screenshot: async (path) => void (await page.screenshot({ path })),
+        setOffline: (offline) => page.setOfflineMode(offline),
         errors: () => page.evaluate(READ_ERRORS) as Promise<string[]>,
         close: () => page.close(),
       };

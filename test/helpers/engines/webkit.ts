@@ -119,6 +119,7 @@ async function driverContext(display: string): Promise<EngineContext & { session
         pressEnter: (selector) => onWindow(handle, async () => void (await session.command('POST', `/element/${await element(selector)}/value`, { text: ENTER_KEY }))),
         screenshot: (path) => onWindow(handle, async () => writeFile(path, Buffer.from(await session.command<string>('GET', '/screenshot'), 'base64'))),
         errors: () => onWindow(handle, () => run<string[]>(READ_ERRORS)),
+        setOffline: () => Promise.reject(new Error('WebKit: W3C WebDriver has no network emulation, so a page cannot be taken offline')),
         close: () =>
           onWindow(handle, async () => {
             if (!pages.delete(handle)) return;
