@@ -36,6 +36,8 @@ describeInEngines('chat demo', (engine) => {
     const page = await ctx.engine.newPage();
     open.set(page, user);
     await page.goto(ctx.server.url);
+    // Once the demo's script has run: it fills in a default user, which typing would append to.
+    await waitInPage(page, 'the demo script', PAGE_WAIT_MS, () => 'chatSocket' in window);
     await page.fill('#user', user);
     await page.fill('#group', group);
     await page.click('#connect');
