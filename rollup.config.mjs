@@ -1,18 +1,95 @@
 // @ts-check
 import { existsSync, readFileSync } from 'node:fs';
-import nodeResolve from '@rollup/plugin-node-resolve';
-import terser from '@rollup/plugin-terser';
+import { createRequire } from 'node:module';
 import typescript from '@rollup/plugin-typescript';
+import terser from '@rollup/plugin-terser';
+import ts from 'typescript';
 import { dts } from 'rollup-plugin-dts';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
+const require = createRequire(import.meta.url);
+
+/** The package entries: the core, and one per opt-in feature. */
+const ENTRIES = { index: 'src/index.ts', liveness: 'src/liveness.ts', network: 'src/network.ts', codecs: 'src/codecs.ts' };
+
+/**
+ * Members of reconnecting-websocket's class that the adapter never reaches: its public getters and
+ * methods for direct users (we drive it through the constructor, `binaryType`, `addEventListener`
+ * and `close()` only). Removing them is tree-shaking at member level; the build fails if one is
+ * missing, so a new version of the package is looked at, not silently trimmed differently.
+ */
+const UNUSED_MEMBERS = ['CONNECTING', 'OPEN', 'CLOSING', 'retryCount', 'bufferedAmount', 'extensions', 'protocol', 'readyState', 'url', 'reconnect', 'send', 'dispatchEvent', 'removeEventListener', '_debug'];
+
+/**
+ * `source` without the members of its classes named in `names` (each must be found).
+ * @param {string} source @param {string} fileName @param {string[]} names
+ */
+function withoutMembers(source, fileName, names) {
+  const file = ts.createSourceFile(fileName, source, ts.ScriptTarget.Latest, true);
+  /** @type {[number, number][]} */
+  const cuts = [];
+  const found = new Set();
+  const visit = (/** @type {import('typescript').Node} */ node) => {
+    if (ts.isClassDeclaration(node)) {
+      for (const m of node.members) {
+        const name = m.name && ts.isIdentifier(m.name) ? m.name.text : undefined;
+        // `binaryType`'s setter stays: the adapter sets it. Its getter goes.
+        if (name && names.includes(name) && !ts.isSetAccessor(m)) {
+          cuts.push([m.getFullStart(), m.getEnd()]);
+          found.add(name);
+        }
+        if (name === 'binaryType' && ts.isGetAccessor(m)) cuts.push([m.getFullStart(), m.getEnd()]);
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  const missing = names.filter((n) => !found.has(n));
+  if (missing.length) throw new Error(`reconnecting-websocket changed: no member ${missing.join(', ')} to remove`);
+  return cuts.sort((a, b) => b[0] - a[0]).reduce((s, [from, to]) => s.slice(0, from) + s.slice(to), source);
+}
+
+/**
+ * reconnecting-websocket from the TypeScript source it ships (not its ES5 build): compiled to
+ * our target, its `_debug` calls (off unless its `debug` option is set, which we never set) and
+ * the members we never reach removed. Its licence banner (`/*!`) stays in the bundle. The tests
+ * (vitest.config.ts) load it through this same plugin, so they run the code that ships.
+ * @returns {import('rollup').Plugin}
+ */
+export function reconnectingWebSocketFromSource() {
+  const dir = require.resolve('reconnecting-websocket/package.json').replace(/package\.json$/, '');
+  const ids = { 'reconnecting-websocket': `${dir}reconnecting-websocket.ts`, './events': `${dir}events.ts` };
+  return {
+    name: 'reconnecting-websocket-from-source',
+    resolveId(source, importer) {
+      if (source === 'reconnecting-websocket' || (source === './events' && importer === `\0${ids['reconnecting-websocket']}`)) {
+        return `\0${ids[/** @type {keyof typeof ids} */ (source)]}`;
+      }
+      return null;
+    },
+    load(id) {
+      if (!id.startsWith(`\0${dir}`)) return null;
+      const fileName = id.slice(1);
+      let source = readFileSync(fileName, 'utf8');
+      if (fileName.endsWith('reconnecting-websocket.ts')) {
+        source = withoutMembers(source.replace(/^\s*this\._debug\(.*\);\s*$/gm, ''), fileName, UNUSED_MEMBERS);
+        if (/_debug/.test(source)) throw new Error('reconnecting-websocket changed: a _debug call was not removed');
+      }
+      const { outputText, sourceMapText } = ts.transpileModule(source, {
+        fileName,
+        compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, sourceMap: true, useDefineForClassFields: true },
+      });
+      return { code: outputText.replace(/\/\/# sourceMappingURL=.*$/m, ''), map: sourceMapText };
+    },
+  };
+}
 
 /** Every file package.json points at must exist after the build, or the published package is broken. */
 function checkPackagePaths() {
   return {
     name: 'check-package-paths',
     closeBundle() {
-      const paths = new Set([pkg.main, pkg.module, pkg.browser, pkg.types]);
+      const paths = new Set([pkg.main, pkg.types]);
       const walk = (/** @type {unknown} */ node) => {
         if (typeof node === 'string') paths.add(node);
         else if (node && typeof node === 'object') Object.values(node).forEach(walk);
@@ -25,26 +102,32 @@ function checkPackagePaths() {
   };
 }
 
-const ts = () => typescript({ tsconfig: './tsconfig.build.json', noEmit: false, declaration: false, declarationDir: undefined, outDir: 'dist', sourceMap: true });
+const compile = () => typescript({ tsconfig: './tsconfig.build.json', noEmit: false, declaration: false, declarationDir: undefined, outDir: 'dist', sourceMap: true });
+
+/**
+ * Minified, with reconnecting-websocket's `_`-prefixed private members mangled (nothing else in
+ * the bundle uses such names; test/integration/bundle.test.ts runs the result against the server).
+ */
+const minify = () =>
+  terser({ ecma: 2020, module: true, compress: { passes: 2 }, mangle: { properties: { regex: /^_/, reserved: ['__proto__'] } }, format: { comments: /^!/ } });
 
 export default [
-  // For bundlers and Node: reconnecting-websocket stays an external dependency.
+  // The package: one ES module per entry, shared code in chunks, for bundlers and Node.
   {
-    input: 'src/index.ts',
-    external: ['reconnecting-websocket'],
-    output: { file: 'dist/webconnection-websocket.js', format: 'es', sourcemap: true },
-    plugins: [ts()],
+    input: ENTRIES,
+    output: { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js', sourcemap: true },
+    plugins: [reconnectingWebSocketFromSource(), compile(), minify()],
   },
-  // For <script type="module"> with no bundler: one self-contained minified file.
+  // For <script type="module"> with no bundler: everything in one self-contained file.
   {
-    input: 'src/index.ts',
+    input: 'src/all.ts',
     output: { file: 'dist/webconnection-websocket.min.js', format: 'es', sourcemap: true },
-    plugins: [nodeResolve({ browser: true }), ts(), terser({ ecma: 2020, module: true, compress: { passes: 2 }, format: { comments: false } })],
+    plugins: [reconnectingWebSocketFromSource(), compile(), minify()],
   },
-  // The public type declarations.
+  // The public type declarations, one file per entry.
   {
-    input: 'src/index.ts',
-    output: { file: 'types/index.d.ts', format: 'es' },
+    input: { ...ENTRIES, all: 'src/all.ts' },
+    output: { dir: 'types', format: 'es', chunkFileNames: 'chunks/[name]-[hash].d.ts' },
     plugins: [dts({ tsconfig: './tsconfig.build.json' }), checkPackagePaths()],
   },
 ];

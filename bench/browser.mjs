@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { createTestServer, defaultOnWebSocket } from '../test/server/server.mjs';
+import { createTestServer, defaultOnWebSocket } from '../test/server/index.mjs';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -91,6 +91,8 @@ export async function browserBench(count, { runs = 3 } = {}) {
   writeFileSync(`${PAGES}bare.html`, BARE_PAGE);
   const server = await createTestServer({
     rateLimit: false,
+    // The flood is one burst of up to 100,000 replies: more than the slow-reader bound allows by default.
+    maxBufferedBytes: 256 * 1024 * 1024,
     static: { '/': PAGES, '/dist/': `${ROOT}dist` },
     onWebSocket(msg, ctx) {
       if (msg.action !== 'flood') return defaultOnWebSocket(msg, ctx);

@@ -9,6 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { browserBench } from './browser.mjs';
 import { clientCostBench } from './client-cost.mjs';
 import { fanoutBench } from './fanout.mjs';
+import { routingBench, slowReaderBench } from './server-cost.mjs';
 import { sizeBench, sizeBreakdown } from './size.mjs';
 import { stormBench } from './storm.mjs';
 import { throughputBench } from './throughput.mjs';
@@ -49,6 +50,8 @@ const cost = await step(`cost (${N.costIterations} iterations per run)`, () => c
 const browser = await step(`browser (${N.browser} messages)`, () => browserBench(N.browser));
 const fanout = await step(`fan-out (${N.fanout} clients)`, () => fanoutBench(N.fanout));
 const storm = await step(`storm (${N.storm} clients, three policies)`, () => stormBench(N.storm));
+const routing = await step('routing (1000 connections)', () => routingBench({ iterations: quick ? 400 : 2000 }));
+const slowReader = await step('slow-reader (two clients that never read)', () => slowReaderBench());
 
 const f = (/** @type {number} */ n, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : String(n));
 const met = (/** @type {boolean} */ ok) => (ok ? 'met' : '**NOT met**');
@@ -86,6 +89,16 @@ if (storm) {
   row('storm', `${f(s.clients)} clients, server restarted (${s.downMs} ms down): all open again after (ms)`, `${f(s.jittered.allBackMs)} (full jitter)`, `${f(s.fixed.allBackMs)} (fixed 1 s); ${f(s.perPageBase.allBackMs)} (per-page base)`, '', '');
   row('storm', 'reconnect attempts: peak per 100 ms (total)', `${s.jittered.peak} (${s.jittered.attempts})`, `${s.fixed.peak} (${s.fixed.attempts}); ${s.perPageBase.peak} (${s.perPageBase.attempts})`, `${f(s.jittered.peak / s.fixed.peak, 2)} of fixed`, '');
 } else failed('storm', 'reconnect storm');
+if (routing) {
+  row('routing', `test server CPU to route one frame, ${f(routing.connections)} connections: 100 recipients matching nobody (µs, median of 5)`, `${f(routing.indexedNoMatchUs, 1)} (indexes)`, `${f(routing.linearNoMatchUs, 1)} (linear scan, before issue 10)`, f(routing.indexedNoMatchUs / routing.linearNoMatchUs, 2), '');
+  row('routing', 'the same with delivery: one user / 100 named users / a group of 100 (µs)', `${f(routing.oneUserUs, 1)} / ${f(routing.hundredUsersUs)} / ${f(routing.groupOf100Us)}`, '', '', '');
+} else failed('routing', 'test server routing cost');
+if (slowReader) {
+  const MiB = (/** @type {number} */ b) => f(b / 1048576, 1);
+  const mem = (/** @type {{ before: { heapAndExternal: number }, after: { heapAndExternal: number } }} */ r) => `${MiB(r.before.heapAndExternal)} → ${MiB(r.after.heapAndExternal)}`;
+  row('slow reader', `test server heap + external after GC (MiB): 60 KB binary echoes to a client that never reads (closed with 1013 after ${f(slowReader.binaryEcho.framesSent)} frames)`, mem(slowReader.binaryEcho), '', '', '');
+  row('slow reader', `the same: ${f(slowReader.flood.framesSent)} frames past the rate limit, replies never read`, mem(slowReader.flood), '', '', '');
+} else failed('slow-reader', 'test server memory under a slow reader');
 
 const header = ['row', 'measure', 'this SDK', 'baseline / peer', 'ratio', 'goal'];
 const lines = [
@@ -104,6 +117,6 @@ lines.push(`(${((Date.now() - started) / 1000).toFixed(1)} s)`);
 console.log(lines.join('\n'));
 
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-const results = { quick, node: process.version, date: new Date().toISOString(), counts: N, goals: GOALS, size, breakdown, throughput, cost, browser, fanout, storm, failures };
+const results = { quick, node: process.version, date: new Date().toISOString(), counts: N, goals: GOALS, size, breakdown, throughput, cost, browser, fanout, storm, routing, slowReader, failures };
 writeFileSync(new URL('./results/latest.json', import.meta.url), JSON.stringify(results, null, 2) + '\n');
 process.exit(Object.keys(failures).length ? 1 : 0);

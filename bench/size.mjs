@@ -16,7 +16,7 @@ const ENTRIES = fileURLToPath(new URL('.peers/', import.meta.url));
 
 /** name -> entry source. Each creates and connects a client, so tree-shaking keeps what a user pays for. */
 const PEERS = {
-  'webconnection-websocket (this SDK, same entry set-up)': `import { WebConnectionWebSocket } from '${ROOT}dist/webconnection-websocket.js';
+  'webconnection-websocket (this SDK, same entry set-up)': `import { WebConnectionWebSocket } from 'webconnection-websocket';
 export const connect = (url) => { const s = new WebConnectionWebSocket({ url }); s.onMessageHandler = console.log; s.tryConnect(); return s; };`,
   'reconnecting-websocket (alone)': `import RWS from 'reconnecting-websocket'; export const connect = (url) => new RWS(url);`,
   sockette: `import Sockette from 'sockette'; export const connect = (url) => new Sockette(url, { onmessage: console.log });`,

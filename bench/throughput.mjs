@@ -6,7 +6,7 @@
  * drift hits both alike. The ratio is the median of the per-round ratios.
  */
 import { WebSocket } from 'ws';
-import { createTestServer } from '../test/server/server.mjs';
+import { createTestServer } from '../test/server/index.mjs';
 import { WebConnectionWebSocket } from 'webconnection-websocket';
 
 /** Round trips kept in flight. */

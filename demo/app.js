@@ -3,67 +3,108 @@
  * The chat demo: the vendor's Web Socket Chat sample, on this SDK, without jQuery.
  * Messages are rendered with textContent only, so HTML in a message shows as text and never runs.
  */
-// @ts-ignore: served by the test server from dist/; its types come from the typedefs below.
-import { WebConnectionWebSocket as SDKSocket } from '/dist/webconnection-websocket.min.js';
+import { WebConnectionWebSocket, networkSignals } from './sdk.js';
 
-/** @typedef {import('../src/index').Envelope} Envelope */
-/** @typedef {import('../src/index').StateChange} StateChange */
-/** @typedef {import('../src/index').WebConnectionError} WebConnectionError */
-/** @type {typeof import('../src/index').WebConnectionWebSocket} */
-const WebConnectionWebSocket = SDKSocket;
+/** @typedef {import('./sdk.js').Envelope} Envelope */
+/** @typedef {import('./sdk.js').StateChange} StateChange */
+/** @typedef {import('./sdk.js').WebConnectionError} WebConnectionError */
 
 /** @param {string} id */
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 const user = /** @type {HTMLInputElement} */ ($('user'));
 const group = /** @type {HTMLInputElement} */ ($('group'));
+const connect = /** @type {HTMLButtonElement} */ ($('connect'));
 const text = /** @type {HTMLInputElement} */ ($('text'));
 const send = /** @type {HTMLButtonElement} */ ($('send'));
 const messages = $('messages');
 const badge = $('badge');
 const status = $('status');
+const announce = $('announce');
 
 user.value ||= `user-${Math.random().toString(36).slice(2, 6)}`;
 group.value ||= 'lobby';
 
 /** Who this page is connected as: the fields may be edited before the next Connect. */
 let me = { userId: '', groupId: '' };
+/** Set by Disconnect, so the close it causes is not reported as a failure. */
+let closedByUser = false;
+/** The server's history and the live messages overlap after a reconnect: what is shown, by server time. */
+const shown = new Set();
 
-const socket = new WebConnectionWebSocket({ reconnect: { minDelay: 500, maxDelay: 5000 } });
+// Back online or back in front: the next attempt goes at once instead of waiting out the backoff.
+const socket = new WebConnectionWebSocket({ reconnect: { minDelay: 500, maxDelay: 5000 }, network: networkSignals() });
 
 /** @param {Envelope} msg */
 socket.onMessageHandler = (msg) => {
   if (msg.action === 'broadcastchatmessage' && msg.message) addMessage(msg);
+  else if (msg.action === 'initialmessages') addHistory(msg.message);
   else if (msg.action === 'error') showStatus(`server: ${msg.message}`, true);
 };
 socket.onErrorHandler = (/** @type {WebConnectionError} */ err) => showStatus(err.message, true);
 socket.onOpenHandler = () => showStatus(`connected as ${me.userId} in ${me.groupId || '(no group)'}`);
 
+const LINKED = ['connecting', 'open', 'reconnecting'];
+/** The badge in words a person reads; `reconnecting` counts down instead. @type {Record<string, string>} */
+const WORDS = { idle: 'not connected', connecting: 'connecting…', open: 'connected', closed: 'disconnected' };
 /** @type {ReturnType<typeof setInterval> | undefined} */
 let countdown;
 /** @param {StateChange} change */
-socket.onStateChange = ({ state, reason, retryAt }) => {
+socket.onStateChange = ({ state, previous, reason, retryAt }) => {
   clearInterval(countdown);
   badge.dataset.state = state;
-  text.disabled = send.disabled = state === 'closed' || state === 'idle';
+  text.disabled = send.disabled = !LINKED.includes(state);
+  updateConnectButton();
   if (state === 'reconnecting' && retryAt) {
-    // The SDK says when the next attempt starts; the badge counts down to it.
+    // The SDK says when the next attempt starts; the badge counts down to it in whole seconds.
     const tick = () => {
-      const seconds = (retryAt - Date.now()) / 1000;
-      badge.textContent = seconds >= 0.05 ? `reconnecting in ${seconds.toFixed(1)} s` : 'reconnecting…';
+      const seconds = Math.ceil((retryAt - Date.now()) / 1000);
+      setBadge(seconds > 0 ? `reconnecting in ${seconds} s` : 'reconnecting…');
     };
     tick();
-    countdown = setInterval(tick, 100);
+    countdown = setInterval(tick, 200);
   } else {
-    badge.textContent = state === 'idle' ? 'not connected' : state;
+    setBadge(WORDS[state] ?? state);
   }
-  if (state === 'closed' && reason) showStatus(`closed: ${reason}`, true);
+  if (state === 'reconnecting' && previous === 'open') {
+    const line = 'connection lost: reconnecting; messages you send wait here';
+    showStatus(line, true);
+    announce.textContent = line;
+  }
+  if (state === 'open' && previous === 'reconnecting') announce.textContent = 'connected again';
+  if (state === 'closed' && reason && !closedByUser) showStatus(`offline: ${reason}`, true);
   if (state === 'open') text.focus();
 };
 
+/** Set only on change, so a screen reader or an observer hears each new text once. @param {string} value */
+function setBadge(value) {
+  if (badge.textContent !== value) badge.textContent = value;
+}
+
+const sameIdentity = () => user.value.trim() === me.userId && group.value.trim() === me.groupId;
+/** Connected (or trying to be) as the identity in the fields: the button disconnects; otherwise it connects. */
+function updateConnectButton() {
+  connect.textContent = LINKED.includes(socket.state) && sameIdentity() ? 'Disconnect' : 'Connect';
+}
+user.addEventListener('input', updateConnectButton);
+group.addEventListener('input', updateConnectButton);
+
 $('identity').addEventListener('submit', (ev) => {
   ev.preventDefault();
-  me = { userId: user.value.trim(), groupId: group.value.trim() };
-  // Same identity while connected: nothing happens; another one: the SDK reconnects with it.
+  if (connect.textContent === 'Disconnect') {
+    closedByUser = true;
+    socket.close();
+    showStatus(socket.queued ? `disconnected: ${waiting(socket.queued)} until you connect again` : 'disconnected');
+    return;
+  }
+  closedByUser = false;
+  const next = { userId: user.value.trim(), groupId: group.value.trim() };
+  // Another room: its history replaces what this one said.
+  if (next.groupId !== me.groupId) {
+    messages.replaceChildren();
+    shown.clear();
+  }
+  me = next;
+  // Another identity while connected: the SDK reconnects with it.
   socket.tryConnect(true, me.groupId, me.userId);
 });
 
@@ -77,13 +118,42 @@ $('composer').addEventListener('submit', (ev) => {
   msg.groupId = me.groupId;
   if (msg.groupId) msg.addRecipient(msg.groupId, 'group');
   const result = socket.send(msg);
-  if (result === 'queued' && socket.state !== 'open') showStatus('offline: the message is queued and goes out on reconnect');
+  if (result === 'queued' && socket.state !== 'open') showStatus(`offline: ${waiting(socket.queued)} here and goes out when the link is back`);
+  else if (result === 'dropped') showStatus('offline and the queue is full: this message was not sent', true);
   text.value = '';
   text.focus();
 });
 
+/** @param {number} n */
+const waiting = (n) => (n === 1 ? '1 message waits' : `${n} messages wait`);
+
+/**
+ * The server's last messages for this group (a JSON array of envelopes, as in the vendor's
+ * sample), less those already on screen.
+ * @param {string} json
+ */
+function addHistory(json) {
+  /** @type {unknown} */
+  let list;
+  try {
+    list = JSON.parse(json);
+  } catch {
+    return showStatus('server: initialmessages is not a JSON array', true);
+  }
+  if (!Array.isArray(list)) return;
+  for (const msg of list) {
+    if (msg && msg.action === 'broadcastchatmessage' && typeof msg.message === 'string' && msg.message) addMessage(msg);
+  }
+}
+
 /** @param {Envelope} msg */
 function addMessage(msg) {
+  const sentAt = typeof msg.time === 'string' ? msg.time : undefined;
+  if (sentAt) {
+    const key = `${sentAt}\n${msg.userId}\n${msg.message}`;
+    if (shown.has(key)) return;
+    shown.add(key);
+  }
   const item = document.createElement('li');
   item.className = msg.userId && msg.userId === me.userId ? 'message this-user' : 'message';
   const header = document.createElement('p');
@@ -91,7 +161,9 @@ function addMessage(msg) {
   const who = document.createElement('b');
   who.textContent = msg.userId || 'server';
   const time = document.createElement('time');
-  time.textContent = new Date().toLocaleTimeString();
+  const when = sentAt ? new Date(sentAt) : new Date();
+  time.dateTime = when.toISOString();
+  time.textContent = when.toLocaleTimeString();
   header.append(who, time);
   const body = document.createElement('p');
   body.className = 'message-text';

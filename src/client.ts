@@ -1,15 +1,14 @@
-import { encodePayload, resolveCodec, type Codec } from './codecs';
-import { ArgumentError, ConnectError, FrameError, InvalidStateError, QueueFullError, WebConnectionError } from './errors';
-import { createLiveness, type Liveness } from './liveness';
+import { ArgumentError, FrameError, InvalidStateError, QueueFullError, SilentLinkError, UnsentMessagesError, WebConnectionError, badArgument, type ReasonCode } from './errors';
 import { WebConnectionMessage } from './message';
-import { DEFAULT_CONTROL_ACTIONS, DEFAULT_QUEUE_LIMIT, DEFAULT_RECONNECT, type CloseInfo, type WebConnectionOptions, type WebSocketConstructor } from './options';
-import type { Envelope } from './protocol/envelope';
+import { resolveOptions, type ResolvedOptions, type WebConnectionOptions } from './options';
 import { Outbox } from './outbox';
-import { defaultShouldReconnect, fullJitterDelay } from './transport/backoff';
-import { directTransport } from './transport/direct';
+import { encodePayload } from './protocol/codec';
+import type { Envelope } from './protocol/envelope';
+import { createPolicy } from './transport/policy';
 import { reconnectingTransport } from './transport/reconnecting';
-import type { Frame, Transport, TransportConfig } from './transport/transport';
-import { DEFAULT_SOCKET_PATH, toSocketUrl, withIdentity } from './url';
+import type { CloseInfo, Frame, Sendable, Transport, TransportConfig, WebSocketConstructor } from './transport/types';
+import { sleep } from './transport/wait';
+import { toSocketUrl, withIdentity } from './url';
 
 /** Where the connection is. */
 export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
@@ -17,11 +16,19 @@ export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 
 /** What `send()` did with a message. */
 export type SendResult = 'sent' | 'queued' | 'dropped';
 
+/** Why the state is `closed`: a code to switch on, and a sentence to show. */
+export interface CloseReason {
+  code: ReasonCode;
+  reason: string;
+}
+
 /** Passed to `onStateChange`. */
 export interface StateChange {
   state: ConnectionState;
   previous: ConnectionState;
-  /** Why the state is `closed`. */
+  /** When `closed`: why, as a code ({@link ReasonCode}). */
+  code?: ReasonCode;
+  /** When `closed`: why, in words. */
   reason?: string;
   /** While `reconnecting`: failed attempts so far. */
   attempt?: number;
@@ -46,7 +53,7 @@ export type PayloadMap<T> = {
   [A in keyof T]: unknown extends T[A] ? unknown : T[A] extends string | object ? T[A] : 'payloads travel as text: a number or boolean would arrive as a string, so wrap it in an object';
 };
 
-/** Binary data `send()` passes through untouched. */
+/** Binary data `send()` passes through untouched (queued data is copied first). */
 export type BinaryData = ArrayBuffer | ArrayBufferView | Blob;
 
 /** What `send()` accepts: an envelope with a known action (or, for other codecs, their message type) or binary data. */
@@ -54,8 +61,23 @@ export type Outgoing<M, Out extends PayloadMap<Out>> = (M extends Envelope ? Env
 
 type Handler = (payload: unknown, message: unknown) => void;
 
+/** Messages sent per task when the queue flushes; then it yields, so a long backlog never freezes the page. */
+const FLUSH_BATCH = 1000;
+
 const isBinary = (data: unknown): data is BinaryData =>
   data instanceof ArrayBuffer || ArrayBuffer.isView(data) || (typeof Blob !== 'undefined' && data instanceof Blob);
+
+/** A copy of binary data, so what is queued cannot change (or be detached) before it goes out. Blobs are immutable. */
+const copyBinary = (data: BinaryData): Sendable => {
+  try {
+    return data instanceof ArrayBuffer ? data.slice(0) : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice() : data;
+  } catch (cause) {
+    throw new ArgumentError('Cannot queue detached binary data: send data you still own.', { cause });
+  }
+};
+
+/** A close code the WebSocket API accepts from a client. */
+const validCloseCode = (code: unknown) => code === 1000 || (Number.isInteger(code) && (code as number) >= 3000 && (code as number) <= 4999);
 
 /**
  * A WebSocket client for the West Wind Web Connection message protocol. Code written for the
@@ -76,53 +98,41 @@ export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out e
   onMessageHandler: ((msg: M) => void) | null = null;
   /** A link opened (the first time and after every reconnect). Messages sent here go before queued ones. */
   onOpenHandler: ((ev: Event) => void) | null = null;
-  /** An open link closed. Failed attempts go to `onErrorHandler` instead. */
+  /** An open link closed (also at once on `close()`). Failed attempts go to `onErrorHandler` instead. */
   onCloseHandler: ((ev: CloseEventLike) => void) | null = null;
-  /** Errors that do not throw: malformed frames, failed connects, a full queue. Without it they go to `console.error`. */
+  /** Errors that do not throw: malformed frames, failed connects, a full queue... Without it they go to `console.error` (at most one per code per second). */
   onErrorHandler: ((err: WebConnectionError) => void) | null = null;
   /** The connection state changed (and, while reconnecting, before every new attempt). */
   onStateChange: ((change: StateChange) => void) | null = null;
   /** Binary frames, as ArrayBuffer. */
   onBinaryHandler: ((data: ArrayBuffer) => void) | null = null;
 
-  readonly #options: WebConnectionOptions;
-  readonly #codec: Codec;
-  readonly #outbox: Outbox<string | BinaryData>;
+  readonly #o: ResolvedOptions;
+  readonly #outbox: Outbox;
   readonly #handlers = new Map<string, Set<Handler>>();
-  readonly #control: ReadonlySet<string>;
-  readonly #liveness: Liveness;
   #transport: Transport | undefined;
+  /** Identifies the current transport: events of a replaced one are ignored. */
+  #token: object | undefined;
+  /** Bumped by every lifecycle call, so one that a handler superseded does not finish its work. */
+  #op = 0;
   #state: ConnectionState = 'idle';
-  #closeReason: string | undefined;
-  #identity = { groupId: '', userId: '', reconnect: true };
+  #closeReason: CloseReason | undefined;
+  #groupId = '';
+  #userId = '';
+  #auto = true;
   #inOpenHandler = false;
+  #watch: { frame(): void; stop(): void } | undefined;
+  /** When each error code last went to the console (without an onErrorHandler). */
+  #quiet: Record<string, number> = {};
 
-  /** @param options see {@link WebConnectionOptions}; all optional. */
+  /**
+   * @param options see {@link WebConnectionOptions}; all optional.
+   * @throws {ArgumentError} for an invalid option, naming it, the value and what is valid
+   */
   constructor(options: WebConnectionOptions = {}) {
-    this.#options = options;
-    this.#codec = resolveCodec(options.codec ?? 'webconnection');
-    const limit = options.queueLimit ?? DEFAULT_QUEUE_LIMIT;
-    if (!(limit >= 0)) throw new ArgumentError(`queueLimit must be a number >= 0, got ${String(limit)}.`);
-    this.#outbox = new Outbox(limit);
-    const heartbeat = options.heartbeat;
-    if (heartbeat && !(heartbeat.interval > 0 && heartbeat.timeout > 0)) {
-      throw new ArgumentError(`heartbeat needs interval and timeout in ms, both > 0; got ${JSON.stringify(heartbeat)}.`);
-    }
-    if (options.staleTimeout !== undefined && !(options.staleTimeout > 0)) {
-      throw new ArgumentError(`staleTimeout must be a number of ms > 0, got ${String(options.staleTimeout)}.`);
-    }
-    this.#control = new Set([...(options.controlActions ?? DEFAULT_CONTROL_ACTIONS), ...(heartbeat ? [heartbeat.action ?? 'ping'] : [])]);
-    this.#liveness = createLiveness(
-      { heartbeat, staleTimeout: options.staleTimeout },
-      () => this.#transport?.send(this.#codec.encode(this.#codec.control(heartbeat?.action ?? 'ping'))),
-      (reason) => {
-        this.#report(new ConnectError(`The connection went silent: ${reason}.${this.#identity.reconnect ? ' Reconnecting.' : ''}`));
-        const transport = this.#transport;
-        // A silent link counts as a broken one (backoff, close policy); reconnect() would skip both.
-        if (transport?.drop) transport.drop(`the connection went silent: ${reason}`);
-        else transport?.reconnect();
-      },
-    );
+    if (typeof options !== 'object' || options === null) throw badArgument('options', 'an object', options);
+    this.#o = resolveOptions(options);
+    this.#outbox = new Outbox(this.#o.queueLimit);
   }
 
   /** Where the connection is: `idle | connecting | open | reconnecting | closed`. */
@@ -130,8 +140,8 @@ export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out e
     return this.#state;
   }
 
-  /** Why the state is `closed` (the client closed it, the retries ran out, the server refused), else undefined. */
-  get closeReason(): string | undefined {
+  /** Why the state is `closed` (a code and a sentence), else undefined. */
+  get closeReason(): CloseReason | undefined {
     return this.#state === 'closed' ? this.#closeReason : undefined;
   }
 
@@ -140,60 +150,96 @@ export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out e
     return this.#outbox.size;
   }
 
+  /** Bytes the open link's socket has not yet put on the network. */
+  get bufferedAmount(): number {
+    return this.#transport?.bufferedAmount ?? 0;
+  }
+
   /**
    * Connects. `groupId` and `userId` travel as query parameters and tell the server who this
-   * connection is. Called again while connected with the same arguments it does nothing; with
-   * other arguments it reconnects with the new identity (queued messages are kept).
+   * connection is. Called again with the same arguments while not closed it does nothing; with
+   * other ones it replaces the link (without an `onCloseHandler` call for the old one). A new
+   * identity never sends the previous one's queue: those messages come back in an
+   * {@link UnsentMessagesError} through `onErrorHandler`.
    * @param reconnect reconnect automatically after a drop @default true
-   * @throws {ArgumentError} for an invalid url, or no url and no page to resolve the default against
+   * @throws {ArgumentError} for an invalid url, no WebSocket implementation, or ids that are not strings
    */
-  tryConnect(reconnect = true, groupId?: string, userId?: string): void {
-    const identity = { groupId: groupId ?? '', userId: userId ?? '', reconnect };
-    const active = this.#transport && this.#state !== 'closed';
-    if (active && JSON.stringify(identity) === JSON.stringify(this.#identity)) return;
-    const config = this.#config(identity);
-    this.#identity = identity;
-    this.#stopTransport();
+  tryConnect(reconnect = true, groupId = '', userId = ''): void {
+    if (typeof groupId + typeof userId !== 'stringstring') throw badArgument('groupId and userId', 'strings', [groupId, userId]);
+    const same = groupId === this.#groupId && userId === this.#userId;
+    if (this.#transport && this.#state !== 'closed' && same && reconnect === this.#auto) return;
+    // Everything that can throw comes before anything changes; the factory, too.
+    const config = this.#config(reconnect, groupId, userId);
+    const old = this.#transport;
+    const oldToken = this.#token;
+    const token = (this.#token = {});
+    // What a transport emits before its factory returns waits until the client has it.
+    let early: (() => void)[] | undefined = [];
+    const live =
+      <A extends unknown[]>(fn: (...args: A) => void) =>
+      (...args: A) => {
+        if (this.#token === token) early ? early.push(() => this.#token === token && fn.apply(this, args)) : fn.apply(this, args);
+      };
+    try {
+      this.#transport = (this.#o.transport ?? reconnectingTransport)(config, {
+        open: live(this.#opened),
+        message: (data) => this.#token === token && (early ? live(this.#receive)(data) : this.#receive(data)),
+        close: live(this.#closed),
+        retry: live(this.#retry),
+        stop: live(this.#stop),
+        error: live(this.#report),
+      });
+    } catch (err) {
+      this.#token = oldToken;
+      throw err;
+    }
+    // The old transport goes (its events are ignored from now on), and with a new identity its queue.
+    this.#stopWatch();
+    old?.close(1000, 'replaced by tryConnect()');
+    const unsent = old && !same ? this.#outbox.clear() : [];
+    this.#op++;
+    this.#groupId = groupId;
+    this.#userId = userId;
+    this.#auto = reconnect;
     this.#setState('connecting', {});
-    const factory = this.#options.transport ?? (reconnect ? reconnectingTransport : directTransport);
-    const transport: Transport = factory(config, {
-      open: () => this.#current(transport) && this.#opened(),
-      message: (data) => this.#current(transport) && this.#receive(data),
-      close: (info) => this.#current(transport) && this.#closed(info),
-      retry: (attempt, delay) => this.#current(transport) && this.#setState('reconnecting', { attempt, retryAt: Date.now() + delay }),
-      stop: (reason) => this.#current(transport) && this.#setState('closed', { reason }),
-      error: (err) => this.#current(transport) && this.#report(err),
-    });
-    this.#transport = transport;
+    const waiting = early;
+    early = undefined;
+    waiting.forEach((replay) => replay());
+    if (unsent.length) this.#report(new UnsentMessagesError(unsent));
   }
 
   /**
    * Creates a message with `action` and `message` (a non-string payload is serialized as JSON),
    * `groupId`/`userId` preset from `tryConnect`, and `addRecipient()`.
-   * @throws {ArgumentError} when the payload cannot be serialized (circular, BigInt)
+   * @throws {ArgumentError} for an empty action or a payload JSON cannot carry (circular, BigInt, a symbol, a function)
    */
   createBroadcastMessage<A extends keyof Out & string>(action: A, message: Out[A]): WebConnectionMessage<A> {
-    if (typeof action !== 'string' || !action) throw new ArgumentError(`The action must be a non-empty string, got ${JSON.stringify(action)}.`);
-    return new WebConnectionMessage(action, encodePayload(message), this.#identity.groupId, this.#identity.userId);
+    if (typeof action !== 'string' || !action) throw badArgument('The action', 'a non-empty string', action);
+    return new WebConnectionMessage(action, encodePayload(message), this.#groupId, this.#userId);
   }
 
   /**
-   * Sends a message: at once when the link is open, else queued in order (up to `queueLimit`) and
-   * sent after the next `onOpenHandler`. A full queue drops THIS message, reports a
-   * {@link QueueFullError} carrying it, and returns `'dropped'`.
+   * Sends a message: at once when the link is open, else queued in order (up to `queueLimit`;
+   * binary data is copied) and sent after the next `onOpenHandler`. A full queue drops THIS
+   * message, reports a {@link QueueFullError} carrying it, and returns `'dropped'`.
    * @throws {ArgumentError} for a message the codec cannot encode (nothing is queued)
    * @throws {InvalidStateError} after `close()` or once reconnecting gave up
    */
   send(message: Outgoing<M, Out>): SendResult {
-    if (this.#state === 'closed') {
-      throw new InvalidStateError(`send() while the connection is closed (${this.#closeReason}): call tryConnect() or reconnect() first.`);
-    }
-    const data = isBinary(message) ? message : this.#codec.encode(message);
-    const transport = this.#transport;
-    if (transport?.isOpen && (this.#inOpenHandler || !this.#outbox.size) && transport.send(data)) return 'sent';
-    if (this.#outbox.offer(data)) return 'queued';
+    if (this.#state === 'closed') throw new InvalidStateError(`send() while closed (${this.#closeReason!.reason}): call tryConnect() or reconnect() first.`);
+    const binary = isBinary(message);
+    const frame = binary ? message : this.#o.codec.encode(message);
+    const t = this.#transport;
+    if (t?.isOpen && (this.#inOpenHandler || !this.#outbox.size) && t.send(frame)) return 'sent';
+    const queued = binary ? copyBinary(message) : frame;
+    if (this.#outbox.offer(queued, binary ? queued : message)) return 'queued';
     this.#report(new QueueFullError(message, this.#outbox.limit));
     return 'dropped';
+  }
+
+  /** Empties the send queue; returns the messages that were waiting, oldest first, as passed to `send()`. */
+  clearQueue(): unknown[] {
+    return this.#outbox.clear();
   }
 
   /**
@@ -202,132 +248,241 @@ export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out e
    * @example const off = socket.on('chat', (text, msg) => show(msg.userId, text));
    */
   on<A extends keyof In & string>(action: A, handler: (payload: In[A], message: M) => void): () => void {
+    if (typeof handler !== 'function') throw badArgument('The handler', 'a function', handler);
     let set = this.#handlers.get(action);
     if (!set) this.#handlers.set(action, (set = new Set()));
     set.add(handler as Handler);
     return () => void set.delete(handler as Handler);
   }
 
-  /** Closes the connection and stops reconnecting; `reconnect()` or `tryConnect()` starts again. */
+  /**
+   * Closes the connection and stops reconnecting, timers included; an open link is closed with
+   * `code` and `reason` and reported to `onCloseHandler` at once. `reconnect()` or `tryConnect()`
+   * starts again; queued messages stay.
+   * @param code 1000 or 3000-4999 @default 1000
+   * @param reason at most 123 UTF-8 bytes @default ""
+   * @throws {ArgumentError} for another code or a longer reason, before anything changes
+   */
   close(code = 1000, reason = ''): void {
-    this.#liveness.stop();
-    const transport = this.#transport;
-    this.#setState('closed', { reason: 'closed by the client' });
-    transport?.close(code, reason);
+    if (!validCloseCode(code)) throw badArgument('The close code', '1000 or an integer in [3000, 4999]', code);
+    if (typeof reason !== 'string' || new TextEncoder().encode(reason).length > 123) throw badArgument('The close reason', 'a string of at most 123 UTF-8 bytes', reason);
+    const op = ++this.#op;
+    this.#stopWatch();
+    this.#transport?.close(code, reason);
+    // Unless onCloseHandler started something new.
+    if (op === this.#op) this.#setState('closed', { code: 'client-closed', reason: 'closed by the client' });
   }
 
-  /** Drops the current link (or waiting period) and connects again now, also after `close()` or giving up. */
+  /**
+   * Drops the current link (or waiting period) and connects again now, with the backoff reset;
+   * also after `close()` or giving up. An explicit request: it tries even while the browser says
+   * it is offline.
+   * @throws {InvalidStateError} before the first `tryConnect()`
+   */
   reconnect(): void {
-    const transport = this.#transport;
-    if (!transport) throw new InvalidStateError('reconnect() before tryConnect(): call tryConnect() first.');
-    this.#liveness.stop();
-    if (this.#state === 'closed') this.#setState('connecting', {});
-    transport.reconnect();
+    const t = this.#transport;
+    if (!t) throw new InvalidStateError('reconnect() before tryConnect(): call tryConnect() first.');
+    const op = ++this.#op;
+    this.#stopWatch();
+    t.reconnect();
+    if (op === this.#op && this.#state !== 'connecting') this.#setState('connecting', {});
   }
 
-  #config(identity: { groupId: string; userId: string }): TransportConfig {
-    const o = this.#options;
-    const WebSocketImpl = o.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
-    if (typeof WebSocketImpl !== 'function') {
-      throw new ArgumentError('No WebSocket implementation here: on Node before 22 pass the `ws` package, e.g. new WebConnectionWebSocket({ WebSocket }) with `import { WebSocket } from "ws"`.');
-    }
-    const source = o.url ?? DEFAULT_SOCKET_PATH;
-    if (typeof source !== 'string' && typeof source !== 'function') {
-      throw new ArgumentError(`The url option must be a string or a function returning one, got ${typeof source}.`);
-    }
-    const fixed = typeof source === 'string' ? toSocketUrl(source) : undefined;
-    const r = { ...DEFAULT_RECONNECT, ...o.reconnect };
+  #config(autoReconnect: boolean, groupId: string, userId: string): TransportConfig {
+    const o = this.#o;
+    const WebSocket = o.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+    if (!o.transport && typeof WebSocket !== 'function') throw new ArgumentError('No WebSocket here: pass one, e.g. the "ws" package\'s on Node before 22.');
+    const { url, network } = o;
+    const fixed = typeof url === 'string' ? toSocketUrl(url) : undefined;
     return {
-      url: async () => withIdentity(fixed ?? toSocketUrl(await (source as () => string | Promise<string>)()), identity.groupId, identity.userId),
-      WebSocket: WebSocketImpl,
-      protocols: o.protocols,
-      reconnect: {
-        ...r,
-        retryDelay: o.reconnect?.retryDelay ?? ((attempt) => fullJitterDelay(attempt, r)),
-        shouldReconnect: o.reconnect?.shouldReconnect ?? defaultShouldReconnect,
+      url: async () => {
+        const u = fixed ?? (await (url as () => string | Promise<string>)());
+        if (typeof u !== 'string') throw badArgument('The url function\'s result', 'a string', u);
+        return withIdentity(fixed ?? toSocketUrl(u), groupId, userId);
       },
+      WebSocket: WebSocket!,
+      protocols: o.protocols,
+      connectionTimeout: o.connectionTimeout,
+      autoReconnect,
+      policy: createPolicy(o, autoReconnect, (err) => this.#report(err)),
+      wait: network
+        ? (ms) => {
+            let cause: unknown;
+            try {
+              const w = network.wait(ms);
+              if (typeof w?.promise?.then === 'function' && typeof w.wake === 'function') return w;
+            } catch (err) {
+              cause = err;
+            }
+            this.#featureFailed('network.wait()', cause);
+            return sleep(ms);
+          }
+        : sleep,
+      log: o.log,
     };
   }
 
-  #current(transport: Transport): boolean {
-    return transport === this.#transport;
+  /** A feature object misbehaved: reported, and the client carries on without it for this step. */
+  #featureFailed(what: string, cause: unknown): void {
+    this.#report(new WebConnectionError(`${what} failed${cause ? ` (${(cause as Error)?.message ?? cause})` : ''}; carried on without it.`, 'feature-failed', cause));
+  }
+
+  #stopWatch(): void {
+    this.#watch?.stop();
+    this.#watch = undefined;
   }
 
   #opened(): void {
+    const token = this.#token;
+    const t = this.#transport!;
+    const still = () => this.#token === token && this.#state === 'open' && t.isOpen;
     this.#setState('open', {});
     this.#inOpenHandler = true;
     try {
-      this.#call(this.onOpenHandler, new Event('open'));
+      if (still()) this.#call(this.onOpenHandler, new Event('open'));
     } finally {
       this.#inOpenHandler = false;
     }
-    // The handler may have closed or replaced the connection.
-    const transport = this.#transport;
-    if (this.#state !== 'open' || !transport) return;
-    this.#outbox.flush((data) => transport.send(data));
-    this.#liveness.start();
+    // A handler may have closed or replaced the connection.
+    if (!still()) return;
+    const { liveness, codec } = this.#o;
+    try {
+      const watch = liveness?.watch({
+        ping: () => {
+          try {
+            t.send(codec.encode(codec.control(liveness.action!)));
+          } catch (err) {
+            this.#featureFailed('The heartbeat ping', err);
+          }
+        },
+        dead: (reason) => this.#silent(t, reason),
+      });
+      if (watch && (typeof watch.frame !== 'function' || typeof watch.stop !== 'function')) throw new TypeError('watch() must return { frame, stop }');
+      this.#watch = watch;
+    } catch (err) {
+      this.#featureFailed('liveness', err);
+    }
+    this.#flush(t, token!);
+  }
+
+  /** Sends the queue in order, a batch per task, while the same link stays open. */
+  #flush(t: Transport, token: object): void {
+    if (this.#token === token && this.#outbox.drain((frame) => t.send(frame), FLUSH_BATCH) && t.isOpen) setTimeout(() => this.#flush(t, token));
+  }
+
+  #silent(t: Transport, reason: string): void {
+    this.#watch = undefined;
+    this.#report(new SilentLinkError(`Went silent: ${reason}.`, 'link-silent'));
+    if (t !== this.#transport) return;
+    // A silent link counts as a broken one (backoff, close policy); reconnect() would skip both.
+    if (t.drop) t.drop(`went silent: ${reason}`);
+    else t.reconnect();
   }
 
   #closed(info: CloseInfo): void {
-    if (info.opened) {
-      this.#liveness.stop();
-      // Without automatic reconnect the transport's stop() follows and says why.
-      if (this.#state !== 'closed' && this.#identity.reconnect) this.#setState('reconnecting', {});
-      this.#call(this.onCloseHandler, { type: 'close', ...info });
-    } else if (this.#state !== 'closed') {
-      this.#report(new ConnectError(`Could not connect: ${info.reason}.`));
-    }
+    this.#stopWatch();
+    this.#o.log?.('close', info);
+    this.#call(this.onCloseHandler, { type: 'close', ...info });
+  }
+
+  #retry(attempt: number, delay: number): void {
+    this.#stopWatch();
+    this.#setState('reconnecting', { attempt, retryAt: Date.now() + delay });
+  }
+
+  #stop(code: ReasonCode, reason: string): void {
+    this.#stopWatch();
+    this.#setState('closed', { code, reason });
   }
 
   #receive(data: Frame): void {
-    this.#liveness.frame();
+    this.#watch?.frame();
     if (typeof data !== 'string') {
       if (this.onBinaryHandler) this.#call(this.onBinaryHandler, data);
-      else this.#report(new FrameError('a binary frame arrived and no onBinaryHandler is set', data));
+      else this.#report(new FrameError('binary, and no onBinaryHandler is set', data, 'binary-unhandled'));
       return;
     }
-    let decoded;
+    const { codec, control, controlLength } = this.#o;
+    let message: unknown;
+    let key: unknown;
     try {
-      decoded = this.#codec.decode(data);
+      message = codec.decode(data);
+      key = codec.key(message);
+      if (typeof key !== 'string') key = undefined;
     } catch (cause) {
-      this.#report(new FrameError((cause as Error).message, data, { cause }));
-      return;
+      return this.#report(new FrameError((cause as Error)?.message ?? String(cause), data, 'frame-invalid', cause));
     }
-    const { key, message, payload } = decoded;
-    if (key === undefined || !this.#control.has(key)) this.#call(this.onMessageHandler, message as M);
-    const handlers = key === undefined ? undefined : this.#handlers.get(key);
-    // A copy, so a handler that unsubscribes does not skip the next one.
-    if (handlers?.size) for (const handler of [...handlers]) this.#call(handler, payload, message);
+    // Most actions are longer than any control action: no set lookup for them.
+    if (key === undefined || (key as string).length > controlLength || !control.has(key as string)) {
+      const handler = this.onMessageHandler;
+      if (handler) {
+        try {
+          this.#settled(handler.call(this, message as M));
+        } catch (cause) {
+          this.#threw(cause);
+        }
+      }
+    }
+    const set = key !== undefined && this.#handlers.size ? this.#handlers.get(key as string) : undefined;
+    if (set?.size) {
+      let payload: unknown;
+      try {
+        payload = codec.payload(message);
+      } catch (cause) {
+        return this.#report(new FrameError((cause as Error)?.message ?? String(cause), data, 'frame-invalid', cause));
+      }
+      // A copy, so a handler that unsubscribes does not skip the next one.
+      for (const handler of [...set]) this.#call(handler, payload, message);
+    }
   }
 
   #setState(state: ConnectionState, detail: Omit<StateChange, 'state' | 'previous'>): void {
     const previous = this.#state;
     if (state === previous && state !== 'reconnecting') return;
-    if (state === 'closed') this.#closeReason = detail.reason;
+    if (state === 'closed') this.#closeReason = { code: detail.code!, reason: detail.reason! };
     this.#state = state;
-    this.#call(this.onStateChange, { state, previous, ...detail });
-  }
-
-  #stopTransport(): void {
-    const old = this.#transport;
-    this.#transport = undefined;
-    this.#liveness.stop();
-    old?.close(1000, 'reconnecting with a new identity');
+    const change: StateChange = { state, previous, ...detail };
+    this.#o.log?.('state', change);
+    this.#call(this.onStateChange, change);
   }
 
   #report(err: WebConnectionError): void {
-    if (this.onErrorHandler) this.#call(this.onErrorHandler, err);
-    else console.error(err);
+    this.#o.log?.('error', err);
+    const handler = this.onErrorHandler;
+    if (handler) {
+      try {
+        return this.#settled(handler.call(this, err), true);
+      } catch (cause) {
+        err = new WebConnectionError(`onErrorHandler threw: ${(cause as Error)?.message ?? cause}`, 'handler-threw', cause);
+      }
+    }
+    // The console: a flood of one kind (bad frames, say) costs a line a second; handed-back messages always show.
+    const key = err.code === 'handler-threw' ? err.message : err.code;
+    const now = Date.now();
+    if (err.code === 'identity-changed' || now - (this.#quiet[key] ?? -Infinity) >= 1000) {
+      this.#quiet[key] = now;
+      console.error(err);
+    }
   }
 
-  /** Runs a user callback; one that throws is reported and never breaks the connection. */
-  #call<A extends unknown[]>(fn: ((...args: A) => void) | null | undefined, ...args: A): void {
+  #threw(cause: unknown): void {
+    this.#report(new WebConnectionError(`A handler threw: ${(cause as Error)?.message ?? cause}`, 'handler-threw', cause));
+  }
+
+  /** An async handler's rejection is reported like a throw (`onErrorHandler`'s own goes to the console). */
+  #settled(result: unknown, isErrorHandler?: boolean): void {
+    if (typeof (result as Promise<unknown>)?.then === 'function') {
+      (result as Promise<unknown>).then(undefined, (cause) => (isErrorHandler ? console.error(cause) : this.#threw(cause)));
+    }
+  }
+
+  /** Runs a user callback; one that throws (or rejects) is reported and never breaks the connection. */
+  #call<A extends unknown[]>(fn: ((...args: A) => void) | null, ...args: A): void {
     if (!fn) return;
     try {
-      fn.apply(this, args);
+      this.#settled(fn.apply(this, args));
     } catch (cause) {
-      if ((fn as unknown) === this.onErrorHandler) console.error(cause);
-      else this.#report(new WebConnectionError(`A handler threw: ${(cause as Error)?.message ?? cause}`, { cause }));
+      this.#threw(cause);
     }
   }
 }

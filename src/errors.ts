@@ -1,45 +1,90 @@
 /**
- * Error classes, one per concern. Every error the SDK raises or reports is one of these, so a
- * handler can branch with `instanceof` (or `err.name`) instead of comparing message strings.
+ * Error classes, one per concern, and the stable codes that travel beside every prose reason.
+ * Branch on `err.code` (or `instanceof`), never on the sentences: those may be reworded.
  */
+
+/**
+ * Why something happened, as a program can read it. On `StateChange.code`, `closeReason.code`
+ * and every error's `code`.
+ *
+ * Why the state is `closed`:
+ * - `client-closed`: `close()` was called.
+ * - `retries-exhausted`: `reconnect.maxRetries` attempts in a row failed.
+ * - `server-refused`: `reconnect.shouldReconnect` said no after this close (by default: 1008, 4401, 4403).
+ * - `no-reconnect`: automatic reconnect is off (`tryConnect(false)`) and the link closed or the attempt failed.
+ *
+ * Errors:
+ * - `connect-failed`, `connect-timeout`, `url-failed`, `socket-threw`: a connection attempt failed ({@link ConnectError}).
+ * - `link-silent`: the heartbeat or `staleTimeout` found an open link dead ({@link SilentLinkError}).
+ * - `frame-invalid`, `binary-unhandled`: a frame from the server was not delivered ({@link FrameError}).
+ * - `queue-full`: `send()` found the queue full ({@link QueueFullError}).
+ * - `identity-changed`: `tryConnect()` with a new identity handed back the old one's queue ({@link UnsentMessagesError}).
+ * - `handler-threw`: one of your callbacks threw; the connection is unaffected.
+ * - `policy-invalid`: `retryDelay` or `shouldReconnect` threw or gave an unusable value; the default was used.
+ * - `feature-failed`: a `liveness`, `network` or codec object misbehaved (threw, returned the wrong shape); the client carried on without it for that step.
+ * - `invalid-state`, `invalid-argument`: a call the client cannot honour ({@link InvalidStateError}, {@link ArgumentError}).
+ */
+export type ReasonCode =
+  | 'client-closed'
+  | 'retries-exhausted'
+  | 'server-refused'
+  | 'no-reconnect'
+  | 'connect-failed'
+  | 'connect-timeout'
+  | 'url-failed'
+  | 'socket-threw'
+  | 'link-silent'
+  | 'frame-invalid'
+  | 'binary-unhandled'
+  | 'queue-full'
+  | 'identity-changed'
+  | 'handler-threw'
+  | 'policy-invalid'
+  | 'feature-failed'
+  | 'invalid-state'
+  | 'invalid-argument';
 
 /** Base class of every error the SDK reports through `onErrorHandler`. */
 export class WebConnectionError extends Error {
   override name = 'WebConnectionError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(
+    message: string,
+    /** What happened, for programs: see {@link ReasonCode}. */
+    readonly code: ReasonCode,
+    cause?: unknown,
+  ) {
+    super(message, { cause });
   }
 }
 
 /**
- * A frame from the server that the codec could not read (not JSON, not an object, an `action`
- * that is not a string, ...). The connection is kept and later frames are still delivered.
+ * A frame from the server that was not delivered: the codec could not read it (`frame-invalid`),
+ * or it was binary and no `onBinaryHandler` is set (`binary-unhandled`). The connection stays.
  */
 export class FrameError extends WebConnectionError {
   override name = 'FrameError';
-  /** The raw frame as received. */
-  readonly frame: unknown;
-  constructor(reason: string, frame: unknown, options?: { cause?: unknown }) {
-    super(`Ignored a malformed frame from the server: ${reason}`, options);
-    this.frame = frame;
+  constructor(
+    reason: string,
+    /** The frame as received. */
+    readonly frame: unknown,
+    code: ReasonCode = 'frame-invalid',
+    cause?: unknown,
+  ) {
+    super(`Frame ignored: ${reason}`, code, cause);
   }
 }
 
-/** A connection attempt that failed: refused, timed out, or closed before it opened. */
+/** A connection attempt that failed: refused, timed out, a url function that threw, a WebSocket constructor that threw. */
 export class ConnectError extends WebConnectionError {
   override name = 'ConnectError';
-  /** The URL that was tried, when one was resolved. */
-  readonly url: string | undefined;
-  constructor(message: string, url?: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.url = url;
-  }
 }
 
-/**
- * `send()` found the queue full while the connection was down. The message was NOT queued;
- * it is attached as `dropped` so nothing is lost silently.
- */
+/** An open link that went silent (heartbeat or `staleTimeout`): it is dropped and counts as broken. */
+export class SilentLinkError extends ConnectError {
+  override name = 'SilentLinkError';
+}
+
+/** `send()` found the queue full: the message was NOT queued; it is attached as `dropped`. */
 export class QueueFullError extends WebConnectionError {
   override name = 'QueueFullError';
   constructor(
@@ -48,25 +93,55 @@ export class QueueFullError extends WebConnectionError {
     /** The `queueLimit` in force. */
     readonly limit: number,
   ) {
-    super(
-      `The send queue is full (queueLimit ${limit}) while the connection is down: the message was not queued. ` +
-        'Raise `queueLimit`, or wait for `state === "open"` before sending.',
-    );
+    super(`Queue full (queueLimit ${limit}): the message was not queued. Raise queueLimit or wait for "open".`, 'queue-full');
+  }
+}
+
+/**
+ * `tryConnect()` with another identity: the messages queued under the previous one are not sent
+ * as the new user. They are handed back here, in order, for the app to resend or discard.
+ */
+export class UnsentMessagesError extends WebConnectionError {
+  override name = 'UnsentMessagesError';
+  constructor(
+    /** The messages, as passed to `send()` (binary data as the copy that was queued). */
+    readonly messages: unknown[],
+  ) {
+    super(`${messages.length} message(s) queued as the previous identity were not sent: see err.messages.`, 'identity-changed');
   }
 }
 
 /** A call made when the client cannot honour it, e.g. `send()` after `close()`. */
 export class InvalidStateError extends WebConnectionError {
   override name = 'InvalidStateError';
+  constructor(message: string) {
+    super(message, 'invalid-state');
+  }
 }
 
 /**
- * A bad argument (an unknown recipient type, a payload that cannot be serialized, an invalid URL).
- * It is a `TypeError`, as the platform throws for bad arguments; see {@link isWebConnectionError}.
+ * A bad argument or option: the message names it, the value given and what is valid. It is a
+ * `TypeError`, as the platform throws for bad arguments; see {@link isWebConnectionError}.
  */
 export class ArgumentError extends TypeError {
   override name = 'ArgumentError';
+  readonly code: ReasonCode = 'invalid-argument';
 }
+
+/** The one template of argument errors: `<what> must be <valid>, got <value>.` plus an optional hint. */
+export const badArgument = (what: string, valid: string, value: unknown, hint = ''): ArgumentError =>
+  new ArgumentError(`${what} must be ${valid}, got ${show(value)}.${hint && ` ${hint}`}`);
+
+/** A value as a reader recognises it in a message (strings quoted, objects as JSON, cut short). */
+export const show = (value: unknown): string => {
+  if (typeof value === 'function') return 'a function';
+  try {
+    if (typeof value === 'string' || (value && typeof value === 'object')) return JSON.stringify(value).slice(0, 80);
+  } catch {
+    /* circular or BigInt inside: fall through */
+  }
+  return String(value);
+};
 
 /** True for every error this SDK creates, including {@link ArgumentError}. */
 export const isWebConnectionError = (err: unknown): err is WebConnectionError | ArgumentError =>

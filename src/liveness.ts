@@ -1,79 +1,90 @@
-import type { HeartbeatOptions } from './options';
+/**
+ * `webconnection-websocket/liveness`: dead-link detection, opt-in.
+ * @example
+ * import { liveness } from 'webconnection-websocket/liveness';
+ * const socket = new WebConnectionWebSocket({ liveness: liveness({ heartbeat: { interval: 25_000, timeout: 10_000 } }) });
+ */
+import { badArgument } from './errors';
+import type { LivenessFeature } from './options';
+import { MAX_TIMER_MS } from './transport/policy';
 
+/** App-level keep-alive: a ping every `interval` of quiet; the link is dead when nothing arrives within `timeout` of a ping. */
+export interface HeartbeatOptions {
+  /** Quiet time before a ping, in ms. */
+  interval: number;
+  /** Time to wait for any frame after a ping, in ms. */
+  timeout: number;
+  /** The action (or tag) of the ping message. @default "ping" */
+  action?: string;
+}
+
+/** What {@link liveness} watches for; give one or both. */
 export interface LivenessOptions {
-  heartbeat: HeartbeatOptions | undefined;
-  staleTimeout: number | undefined;
+  /** Ping when idle and expect an answer. @default undefined */
+  heartbeat?: HeartbeatOptions;
+  /** The link is dead when no frame at all arrives for this long, in ms (for servers that push ticks). @default undefined */
+  staleTimeout?: number;
 }
 
-export interface Liveness {
-  /** Starts watching a link that just opened. */
-  start(): void;
-  /** Any frame arrived. */
-  frame(): void;
-  stop(): void;
-}
+const ms = (name: string, value: unknown): number => {
+  if (typeof value === 'number' && value > 0 && value <= MAX_TIMER_MS) return value;
+  throw badArgument(name, `a number of ms in (0, ${MAX_TIMER_MS}]`, value);
+};
 
 /**
- * Dead-link detection. Everything is measured from the clock, never by counting timer ticks: a
- * background tab may run timers a minute late, so a late check must neither raise a false alarm
- * (a ping sent late is given its full `timeout` from when it really went out) nor miss a dead link
- * (the check compares timestamps, and runs at once when the page becomes visible again).
+ * Dead-link detection for the `liveness` option. A link found dead is dropped as broken (close
+ * 1006, a `SilentLinkError`), then reconnected after the usual backoff. Everything is measured
+ * from the clock, never by counting timer ticks: a background tab may run timers a minute late,
+ * so a late check neither raises a false alarm (a ping sent late gets its full `timeout` from
+ * when it really went out) nor misses a dead link (the check compares timestamps, and runs at
+ * once when the page becomes visible again).
+ * @throws {ArgumentError} for a period that is not a number of ms in (0, 2^31-1]
  */
-export function createLiveness(
-  { heartbeat, staleTimeout }: LivenessOptions,
-  sendPing: () => void,
-  dead: (reason: string) => void,
-  now: () => number = Date.now,
-): Liveness {
-  const periods = [heartbeat?.interval, heartbeat?.timeout, staleTimeout].filter((n): n is number => !!n && n > 0);
-  let timer: ReturnType<typeof setInterval> | undefined;
-  let lastFrame = 0;
-  let lastPing = 0;
-  // Read when a link opens, not at construction: creating a client must not touch the page.
-  let doc: (EventTarget & { visibilityState?: string }) | undefined;
-
-  const check = () => {
-    const t = now();
-    if (staleTimeout && t - lastFrame >= staleTimeout) {
-      return die(`no frame from the server for ${t - lastFrame} ms (staleTimeout ${staleTimeout} ms)`);
-    }
-    if (heartbeat) {
-      if (lastPing > lastFrame && t - lastPing >= heartbeat.timeout) {
-        return die(`no answer to the heartbeat ping within ${t - lastPing} ms (heartbeat.timeout ${heartbeat.timeout} ms)`);
-      }
-      if (lastPing <= lastFrame && t - Math.max(lastPing, lastFrame) >= heartbeat.interval) {
-        lastPing = t;
-        sendPing();
-      }
-    }
-  };
-  const onVisible = () => {
-    if (doc?.visibilityState === 'visible') check();
-  };
-  const die = (reason: string) => {
-    stop();
-    dead(reason);
-  };
-  const stop = () => {
-    clearInterval(timer);
-    timer = undefined;
-    doc?.removeEventListener('visibilitychange', onVisible);
-  };
-
+export function liveness({ heartbeat, staleTimeout }: LivenessOptions, now: () => number = Date.now): LivenessFeature {
+  const periods = [
+    ...(heartbeat ? [ms('heartbeat.interval', heartbeat.interval), ms('heartbeat.timeout', heartbeat.timeout)] : []),
+    ...(staleTimeout === undefined ? [] : [ms('staleTimeout', staleTimeout)]),
+  ];
+  if (!periods.length) throw badArgument('liveness options', 'given { heartbeat } or { staleTimeout }', { heartbeat, staleTimeout });
+  const action = heartbeat && (heartbeat.action ?? 'ping');
+  if (action !== undefined && (typeof action !== 'string' || !action)) throw badArgument('heartbeat.action', 'a non-empty string', action);
   return {
-    start() {
-      stop();
-      if (!periods.length) return;
-      lastFrame = now();
-      lastPing = 0;
-      doc = (globalThis as { document?: EventTarget & { visibilityState?: string } }).document;
-      // Check often enough to notice within a small fraction of the shortest period.
-      timer = setInterval(check, Math.max(10, Math.min(...periods) / 4));
+    action,
+    watch({ ping, dead }) {
+      let lastFrame = now();
+      let lastPing = 0;
+      const doc = (globalThis as { document?: EventTarget & { visibilityState?: string } }).document;
+      const check = () => {
+        const t = now();
+        if (staleTimeout && t - lastFrame >= staleTimeout) {
+          return die(`no frame from the server for ${t - lastFrame} ms (staleTimeout ${staleTimeout} ms)`);
+        }
+        if (heartbeat) {
+          if (lastPing > lastFrame && t - lastPing >= heartbeat.timeout) {
+            return die(`no answer to the heartbeat ping within ${t - lastPing} ms (heartbeat.timeout ${heartbeat.timeout} ms)`);
+          }
+          if (lastPing <= lastFrame && t - Math.max(lastPing, lastFrame) >= heartbeat.interval) {
+            lastPing = t;
+            ping();
+          }
+        }
+      };
+      const onVisible = () => doc?.visibilityState === 'visible' && check();
+      // Often enough to notice within a small fraction of the shortest period.
+      const timer = setInterval(check, Math.max(10, Math.min(...periods) / 4));
       doc?.addEventListener('visibilitychange', onVisible);
+      const stop = () => {
+        clearInterval(timer);
+        doc?.removeEventListener('visibilitychange', onVisible);
+      };
+      const die = (reason: string) => {
+        stop();
+        dead(reason);
+      };
+      return {
+        frame: () => void (lastFrame = now()),
+        stop,
+      };
     },
-    frame() {
-      if (timer !== undefined) lastFrame = now();
-    },
-    stop,
   };
 }

@@ -1,4 +1,4 @@
-import { ArgumentError } from '../errors';
+import { ArgumentError, show } from '../errors';
 import { isRecipientType, type Recipient } from './recipients';
 
 /**
@@ -19,26 +19,22 @@ export interface Envelope<A extends string = string> {
   [extra: string]: unknown;
 }
 
-/** Present and not a string (missing fields read as ""). */
+/** Present and not a string: missing (or null) fields read as "". */
 const notString = (x: unknown) => x != null && typeof x !== 'string';
+const kind = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v);
 
-/** Why a frame is not a valid envelope, or undefined when it is. */
-export function envelopeProblem(value: unknown): string | undefined {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return `expected a JSON object, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`;
-  }
+/** Why `value` is not a valid envelope, or undefined when it is. Outgoing ones (`outgoing`) also need a non-empty action. */
+export function envelopeProblem(value: unknown, outgoing?: boolean): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return `expected a JSON object, got ${kind(value)}`;
   const v = value as Record<string, unknown>;
-  if (typeof v.action !== 'string') return `"action" must be a string, got ${typeof v.action}`;
-  const wrong = notString(v.message) ? 'message' : notString(v.groupId) ? 'groupId' : notString(v.userId) ? 'userId' : undefined;
-  if (wrong) return `"${wrong}" must be a string, got ${typeof v[wrong]}`;
-  const r = v.recipients;
-  if (r !== undefined && r !== null) {
+  if (typeof v.action !== 'string' || (outgoing && !v.action)) return `"action" must be a ${outgoing ? 'non-empty ' : ''}string, got ${v.action === '' ? '""' : kind(v.action)}`;
+  const wrong = notString(v.message) ? 'message' : notString(v.groupId) ? 'groupId' : notString(v.userId) ? 'userId' : '';
+  if (wrong) return `"${wrong}" must be a string, got ${kind(v[wrong])}`;
+  const r = v.recipients as { type?: unknown; value?: unknown }[] | null | undefined;
+  if (r != null) {
     if (!Array.isArray(r)) return `"recipients" must be an array`;
-    for (const item of r as unknown[]) {
-      const rec = item as Partial<Recipient> | null;
-      if (!rec || !isRecipientType(rec.type) || typeof rec.value !== 'string') {
-        return `every recipient must be {type, value} with a known type, got ${JSON.stringify(item)}`;
-      }
+    for (let i = 0; i < r.length; i++) {
+      if (!isRecipientType(r[i]?.type) || typeof r[i]!.value !== 'string') return `a recipient must be {type, value} with a known type, got ${show(r[i])}`;
     }
   }
   return undefined;
@@ -63,8 +59,8 @@ export function parseEnvelope(text: string): Envelope {
 
 /** Serializes an outgoing envelope, throwing an {@link ArgumentError} for anything the server would reject. */
 export function serializeEnvelope(envelope: unknown): string {
-  const problem = envelopeProblem(envelope);
-  if (problem) throw new ArgumentError(`Cannot send this message: ${problem}. Build it with createBroadcastMessage(action, message).`);
+  const problem = envelopeProblem(envelope, true);
+  if (problem) throw new ArgumentError(`Cannot send: ${problem}. Use createBroadcastMessage().`);
   return stringify(envelope);
 }
 
@@ -77,14 +73,20 @@ export function parseJson(text: string): unknown {
   }
 }
 
-/** JSON.stringify with errors a user can act on (circular structures, BigInt). */
+/**
+ * JSON.stringify with errors a user can act on: circular structures and BigInt throw, and so do
+ * values JSON cannot carry at all (a symbol, a function, undefined), which it would silently drop.
+ */
 export function stringify(value: unknown): string {
+  let text: string | undefined;
+  let cause: unknown;
   try {
-    return JSON.stringify(value);
-  } catch (cause) {
-    throw new ArgumentError(
-      `Cannot serialize the payload to JSON (${(cause as Error).message}). Send plain data: no circular references, no BigInt.`,
-      { cause },
-    );
+    text = JSON.stringify(value);
+  } catch (err) {
+    cause = err;
   }
+  if (typeof text !== 'string') {
+    throw new ArgumentError(`Cannot send ${show(value)} as JSON${cause ? ` (${(cause as Error).message})` : ''}: send plain data, no cycles, BigInt, functions or symbols.`, { cause });
+  }
+  return text;
 }

@@ -1,4 +1,4 @@
-import { ArgumentError } from '../errors';
+import { badArgument } from '../errors';
 
 /**
  * Who a message goes to. The server starts from every `group`/`user` selection (or from everyone
@@ -20,13 +20,7 @@ export const isRecipientType = (type: unknown): type is RecipientType =>
 
 /** Builds a recipient, throwing an {@link ArgumentError} that names the valid types. */
 export function createRecipient(value: unknown, type: unknown): Recipient {
-  if (!isRecipientType(type)) {
-    throw new ArgumentError(
-      `Unknown recipient type ${JSON.stringify(type)}: use one of ${RECIPIENT_TYPES.map((t) => `"${t}"`).join(', ')}.`,
-    );
-  }
-  if (typeof value !== 'string') {
-    throw new ArgumentError(`A recipient value must be a string (the group or user id), got ${typeof value}.`);
-  }
+  if (!isRecipientType(type)) throw badArgument('The recipient type', `one of ${RECIPIENT_TYPES.join(', ')}`, type);
+  if (typeof value !== 'string') throw badArgument('The recipient value', 'a string (the group or user id)', value);
   return { type, value };
 }

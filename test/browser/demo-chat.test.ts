@@ -27,6 +27,8 @@ describeInEngines('chat demo', (engine) => {
   const textOf = (page: EnginePage, selector: string) => page.evaluate((s) => document.querySelector(s)?.textContent ?? null, selector);
   const texts = (page: EnginePage, selector = '.message-text') =>
     page.evaluate((s) => [...document.querySelectorAll(s)].map((e) => e.textContent ?? ''), selector);
+  const attribute = (page: EnginePage, selector: string, name: string) =>
+    page.evaluate((s, n) => document.querySelector(s)?.getAttribute(n) ?? null, selector, name);
   const count = (page: EnginePage, selector: string) => page.evaluate((s) => document.querySelectorAll(s).length, selector);
   const waitForText = (page: EnginePage, text: string, timeoutMs = PAGE_WAIT_MS) =>
     waitInPage(page, `the message "${text}"`, timeoutMs, (t) => [...document.querySelectorAll('.message-text')].some((e) => e.textContent === t), text);
@@ -83,6 +85,7 @@ describeInEngines('chat demo', (engine) => {
       expect(await count(page, '.messages img')).toBe(0);
     }
 
+    expect(await attribute(alice, '[data-testid=messages]', 'role')).toBe('log');
     mkdirSync(ARTIFACTS, { recursive: true });
     await alice.screenshot(`${ARTIFACTS}demo-${engine}.png`);
   });
@@ -107,6 +110,34 @@ describeInEngines('chat demo', (engine) => {
     expect(await texts(other)).toEqual(['marker for room-5']);
   });
 
+  it('a page that joins late sees the history; Disconnect closes and says so; Connect again shows what was missed, once', async () => {
+    const gina = await join('gina', 'room-6');
+    for (const text of ['first', 'second']) {
+      await say(gina, text);
+      await waitForText(gina, text);
+    }
+    const hank = await join('hank', 'room-6');
+    await waitForText(hank, 'second');
+    expect(await texts(hank)).toEqual(['first', 'second']);
+    expect(await texts(hank, '.message-header b')).toEqual(['gina', 'gina']);
+    expect(await textOf(hank, '#connect')).toBe('Disconnect');
+
+    await hank.click('#connect');
+    await hasElement(hank, '[data-testid=badge][data-state=closed]');
+    expect(await textOf(hank, '[data-testid=badge]')).toBe('disconnected');
+    expect(await textOf(hank, '#connect')).toBe('Connect');
+    expect(await hank.evaluate(() => document.querySelector<HTMLInputElement>('#text')!.disabled)).toBe(true);
+    expect(await textOf(hank, '[data-testid=status]')).toBe('disconnected');
+    expect(await attribute(hank, '[data-testid=status]', 'class')).not.toContain('error');
+
+    await say(gina, 'while hank was away');
+    await waitForText(gina, 'while hank was away');
+    await hank.click('#connect');
+    await hasElement(hank, '[data-testid=badge][data-state=open]');
+    await waitForText(hank, 'while hank was away');
+    expect(await texts(hank)).toEqual(['first', 'second', 'while hank was away']);
+  });
+
   it('server restarted on the same port: the badge counts down while reconnecting, then is open, and messages flow', { timeout: 40_000 }, async () => {
     const erin = await join('erin', 'room-4');
     const frank = await join('frank', 'room-4');
@@ -123,26 +154,31 @@ describeInEngines('chat demo', (engine) => {
     // draw a near-zero delay, but the bound doubles with each failed attempt (up to 5 s).
     await waitInPage(erin, 'the countdown to tick', 15_000, () => {
       const log = (window as unknown as { badgeLog: string[] }).badgeLog;
-      const seconds = log.map((t) => /^reconnecting in (\d+\.\d) s$/.exec(t)?.[1]).map((s) => (s === undefined ? NaN : Number(s)));
+      const seconds = log.map((t) => /^reconnecting in (\d+) s$/.exec(t)?.[1]).map((s) => (s === undefined ? NaN : Number(s)));
       return seconds.some((s, i) => i > 0 && seconds[i - 1]! > s);
     });
     expect(await erin.evaluate(() => document.querySelector<HTMLElement>('[data-testid=badge]')!.dataset.state)).toBe('reconnecting');
+    // The moment the link dropped was announced to screen readers.
+    expect(await textOf(erin, '[data-testid=announce]')).toBe('connection lost: reconnecting; messages you send wait here');
     // Failed attempts reach onErrorHandler, and the demo shows them in its status line.
     await hasElement(erin, '[data-testid=status].error', 10_000);
     expect(await textOf(erin, '[data-testid=status]')).toMatch(/could not connect/i);
 
     // Sent while down: queued, and sent when erin's page is back.
     await say(erin, 'sent while the server was down');
-    expect(await textOf(erin, '[data-testid=status]')).toMatch(/queued/);
+    expect(await textOf(erin, '[data-testid=status]')).toBe('offline: 1 message waits here and goes out when the link is back');
 
     ctx.server = await startTestServer({ port });
     for (const page of [erin, frank]) {
       await hasElement(page, '[data-testid=badge][data-state=open]', 15_000);
-      expect(await textOf(page, '[data-testid=badge]')).toBe('open');
+      expect(await textOf(page, '[data-testid=badge]')).toBe('connected');
     }
-    // The server keeps no history: frank gets the queued message only if his page was back first,
-    // so it is erin's own copy that proves it went out.
-    await waitForText(erin, 'sent while the server was down');
+    expect(await textOf(erin, '[data-testid=announce]')).toBe('connected again');
+    // Whoever was back first, both see the queued message once: live, or from the history.
+    for (const page of [erin, frank]) {
+      await waitForText(page, 'sent while the server was down');
+      expect((await texts(page)).filter((t) => t === 'sent while the server was down')).toHaveLength(1);
+    }
     await say(frank, 'back again');
     await waitForText(erin, 'back again');
     await say(erin, 'welcome back');

@@ -14,7 +14,7 @@ describeInEngines('network signals (not WebKit)', (engine) => {
     const sdk = await openSdkPage(ctx.engine, ctx.server);
     try {
       const i = await sdk.run((h, url: string) => {
-        const n = h.client({ url, reconnect: { retryDelay: () => 60_000 } });
+        const n = h.client({ url, network: h.sdk.networkSignals(), reconnect: { retryDelay: () => 60_000 } });
         h.sockets[n]!.tryConnect(true, 'net', 'offline-user');
         return n;
       }, wsServer.wsUrl);

@@ -15,7 +15,7 @@ export interface RecordingClient {
 }
 
 export function recordingClient(url: string, options: WebConnectionOptions = {}): RecordingClient {
-  const socket = new WebConnectionWebSocket({ url, WebSocket: WebSocket as unknown as WebConnectionOptions['WebSocket'], reconnect: { minDelay: 20, maxDelay: 100 }, ...options });
+  const socket = new WebConnectionWebSocket({ url, WebSocket, reconnect: { minDelay: 20, maxDelay: 100 }, ...options });
   const rec: RecordingClient = {
     socket,
     messages: [],

@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { SERVER_CLI } from './test-server';
+import { afterEach } from 'vitest';
+import { forkTestServer, type ForkedServer } from './forked-server.mjs';
+import { SERVER_CLI, type TestServerOptions } from './test-server';
 
 /** The CLI server as a separate process, so a test can SIGKILL it. */
 export interface ServerProcess {
@@ -31,5 +33,23 @@ export async function startServerProcess(port = 0, args: string[] = []): Promise
         child.once('exit', () => resolve());
         child.kill(signal);
       }),
+  };
+}
+
+/**
+ * For a test file: `start(options)` forks the test server into its own process (see
+ * forked-server.mjs); every server started is closed, or killed, after each test.
+ */
+export function useForkedServers() {
+  const started: ForkedServer[] = [];
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((s) => s.close()));
+  });
+  return {
+    async start(options: TestServerOptions = {}): Promise<ForkedServer> {
+      const server = await forkTestServer(options);
+      started.push(server);
+      return server;
+    },
   };
 }

@@ -6,7 +6,7 @@
  * 100 ms, and the time until every client was open again.
  */
 import { WebSocket } from 'ws';
-import { createTestServer } from '../server/server.mjs';
+import { createTestServer } from '../server/index.mjs';
 
 /** The most timestamps that fall in any window of `windowMs`. @param {number[]} times @param {number} [windowMs] */
 export function peakPerWindow(times, windowMs = 100) {

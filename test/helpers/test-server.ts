@@ -3,7 +3,7 @@
  * test/server/ is a change here alone.
  */
 import { fileURLToPath } from 'node:url';
-import { createTestServer, type TestServer, type TestServerOptions } from '../server/server.mjs';
+import { createTestServer, type TestServer, type TestServerOptions } from '../server/index.mjs';
 
 export type { TestServer, TestServerOptions };
 

@@ -14,3 +14,12 @@ export async function waitFor<T>(check: () => T | Promise<T>, what: string, time
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
+
+/**
+ * Lets `ms` pass so the caller can then assert that something did NOT happen (no reconnect, no
+ * duplicate): a negative can only be shown by waiting. Never use it to wait for something to
+ * happen: wait for that event with {@link waitFor}. A loaded machine can only make fewer things
+ * happen in the period, so these checks cannot flake into failure.
+ * @param why what must not happen, for the reader
+ */
+export const quietPeriod = (ms: number, why: string): Promise<string> => new Promise((r) => setTimeout(r, ms, why));

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { useRecordingClients } from '../helpers/sdk-client';
 import { waitFor } from '../helpers/wait';
-import { createTestServer, type TestServer } from '../server/server.mjs';
+import { createTestServer, type TestServer } from '../server/index.mjs';
+import { liveness } from '../../src/liveness';
 
 /** The SDK on Node, over the `ws` package, against the real test server. */
 let server: TestServer | undefined;
@@ -64,7 +65,7 @@ describe('the SDK on Node with ws', () => {
 
   it("the heartbeat's ping is answered by the server's pong, which reaches on('pong') only; the link stays", async () => {
     server = await createTestServer({ static: false });
-    const a = client(server.wsUrl, { heartbeat: { interval: 50, timeout: 1000 } });
+    const a = client(server.wsUrl, { liveness: liveness({ heartbeat: { interval: 50, timeout: 1000 } }) });
     let pongs = 0;
     a.socket.on('pong', () => pongs++);
     a.socket.tryConnect();
@@ -84,7 +85,7 @@ describe('the SDK on Node with ws', () => {
     await a.waitForState('open');
     await a.waitForState('closed'); // the server closes an idle link with 4408
     expect(closes).toEqual([4408]);
-    expect(a.socket.closeReason).toMatch(/closed with 4408 \(idle timeout\); automatic reconnect is off/);
+    expect(a.socket.closeReason).toEqual({ code: 'no-reconnect', reason: 'closed with 4408 (idle timeout: nothing received for 0.1 s); automatic reconnect is off' });
     await waitFor(() => server!.clients().length === 0, 'the server to let go');
   });
 });

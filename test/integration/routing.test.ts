@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecipientType } from '../../src/index';
 import { recordingClient, type RecordingClient } from '../helpers/sdk-client';
-import { createTestServer, type TestServer } from '../server/server.mjs';
+import { createTestServer, type TestServer } from '../server/index.mjs';
 
 // The SDK against the real server: every recipient type alone and combined, each connection at most once.
 describe('routing through the SDK and the test server', () => {

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Envelope } from '../../src/index';
 import { useRecordingClients } from '../helpers/sdk-client';
 import { waitFor } from '../helpers/wait';
-import { createTestServer, type TestServer } from '../server/server.mjs';
+import { createTestServer, type TestServer } from '../server/index.mjs';
 
 let server: TestServer | undefined;
 afterEach(async () => {

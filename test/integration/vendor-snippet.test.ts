@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { createTestServer, type TestServer } from '../server/server.mjs';
+import { createTestServer, type TestServer } from '../server/index.mjs';
 import { waitFor } from '../helpers/wait';
 
 /**
@@ -52,7 +52,7 @@ afterEach(async () => {
 
 describe("the vendor's client snippet on Node with ws", () => {
   it.each([
-    ['the published ESM build (dist/webconnection-websocket.js)', () => import('../../dist/webconnection-websocket.js' as string)],
+    ['the package\'s main entry (dist/index.js)', () => import('../../dist/index.js' as string)],
     ['the self-contained build (dist/webconnection-websocket.min.js)', () => import('../../dist/webconnection-websocket.min.js' as string)],
     ['the source', () => import('../../src/index')],
   ])('runs unchanged from %s; two clients in one group exchange broadcastchatmessage, another group hears nothing', async (_name, load) => {

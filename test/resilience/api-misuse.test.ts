@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ArgumentError, InvalidStateError, QueueFullError, WebConnectionWebSocket } from '../../src/index';
+import { ArgumentError, InvalidStateError, QueueFullError, UnsentMessagesError, WebConnectionWebSocket } from '../../src/index';
+import { liveness } from '../../src/liveness';
 import { useRecordingClients } from '../helpers/sdk-client';
 import { waitFor } from '../helpers/wait';
-import { createTestServer, type TestServer } from '../server/server.mjs';
+import { createTestServer, type TestServer } from '../server/index.mjs';
 
 let server: TestServer;
 beforeAll(async () => (server = await createTestServer({ static: false })));
@@ -55,17 +56,22 @@ describe('API misuse against the real server', () => {
     expect(c.states).toEqual(['connecting', 'open']);
   });
 
-  it('tryConnect with another identity: reconnects as the new one, and what was queued is kept', async () => {
+  it('tryConnect with another identity: the old queue is handed back (UnsentMessagesError), never sent as the new user', async () => {
     const c = client();
     c.socket.tryConnect(true, 'misuse-other', 'first');
-    expect(c.socket.send(c.socket.createBroadcastMessage('echo', 'queued as first'))).toBe('queued');
+    const first = c.socket.createBroadcastMessage('echo', 'queued as first');
+    expect(c.socket.send(first)).toBe('queued');
     c.socket.tryConnect(true, 'misuse-other', 'second');
+    expect(c.socket.queued).toBe(0);
+    const unsent = c.errors.find((e) => e.code === 'identity-changed') as UnsentMessagesError;
+    expect(unsent).toBeInstanceOf(UnsentMessagesError);
+    expect(unsent.messages).toEqual([first]);
+    // What goes out now is the new user's only: the marker is the first echo there is.
+    c.socket.send(c.socket.createBroadcastMessage('echo', 'marker'));
     const [echo] = await c.waitFor('echo');
-    expect(echo).toMatchObject({ message: 'queued as first', userId: 'second' }); // the server trusts the connection's identity
+    expect(echo).toMatchObject({ message: 'marker', userId: 'second' });
     await waitFor(() => server.clients().filter((x) => x.groupId === 'misuse-other').length === 1, 'one connection');
     expect(server.clients().filter((x) => x.groupId === 'misuse-other').map((x) => x.userId)).toEqual(['second']);
-    await new Promise((r) => setTimeout(r, 50));
-    expect(c.messages.filter((m) => m.action === 'echo')).toHaveLength(1);
   });
 
   it('reconnect() before tryConnect(): InvalidStateError saying what to do', () => {
@@ -78,7 +84,7 @@ describe('API misuse against the real server', () => {
     const c = client();
     const add = () => c.socket.createBroadcastMessage('a', 'b').addRecipient('x', 'everyone' as never);
     expect(add).toThrow(TypeError);
-    expect(add).toThrow(/use one of "group", "user", "allButUser", "allButGroup"/);
+    expect(add).toThrow('The recipient type must be one of group, user, allButUser, allButGroup, got "everyone".');
   });
 
   it.each([
@@ -95,7 +101,8 @@ describe('API misuse against the real server', () => {
     ['null', null, /expected a JSON object, got null/],
     ['an envelope with a BigInt message', { action: 'a', message: 1n }, /"message" must be a string, got bigint/],
     ['an envelope with a circular field', { action: 'a', message: '', extra: circular() }, /circular|cyclic/i],
-    ['an envelope without action', { message: 'x' }, /"action" must be a string, got undefined/],
+    ['an envelope without action', { message: 'x' }, /"action" must be a non-empty string, got undefined/],
+    ['an envelope with an empty action', { action: '' }, /"action" must be a non-empty string, got ""/],
   ])('send() of %s: ArgumentError before anything is queued or sent', async (_name, message, error) => {
     const c = client();
     expect(() => c.socket.send(message as never)).toThrow(error);
@@ -117,9 +124,9 @@ describe('API misuse against the real server', () => {
   });
 
   it.each([
-    ['a space in the host', 'ws://bad host:99/', /^Invalid url "ws:\/\/bad host:99\/"/],
-    ['a scheme other than ws/wss/http/https', 'ftp://example.com/', /the scheme must be ws:, wss:, http: or https:/],
-    ['a relative url with no page to resolve it against', '__initializeSocket.wc', /Cannot resolve the relative url .*there is no http\(s\) page location here/],
+    ['a space in the host', 'ws://bad host:99/', 'url must be a ws(s)/http(s) URL or a path relative to the page, got "ws://bad host:99/".'],
+    ['a scheme other than ws/wss/http/https', 'ftp://example.com/', 'url must be a ws(s)/http(s) URL or a path relative to the page, got "ftp://example.com/".'],
+    ['a relative url with no page to resolve it against', '__initializeSocket.wc', 'url must be absolute without an http(s) page (Node, workers, SSR), got "__initializeSocket.wc". E.g. "ws://localhost:5200/__initializeSocket.wc".'],
   ])('an invalid url (%s): ArgumentError at tryConnect, state unchanged', (_name, url, error) => {
     const c = client(url);
     expect(() => c.socket.tryConnect()).toThrow(ArgumentError);
@@ -129,16 +136,16 @@ describe('API misuse against the real server', () => {
 
   it('no WebSocket on Node and none passed: ArgumentError at tryConnect naming the ws package', () => {
     const socket = new WebConnectionWebSocket({ url: server.wsUrl });
-    expect(() => socket.tryConnect()).toThrow(/pass the `ws` package/);
+    expect(() => socket.tryConnect()).toThrow(/No WebSocket here: pass one, e\.g\. the "ws" package's/);
     expect(socket.state).toBe('idle');
   });
 
   it.each([
-    ['queueLimit: -1', { queueLimit: -1 }, /queueLimit must be a number >= 0/],
-    ['heartbeat without timeout', { heartbeat: { interval: 100 } }, /heartbeat needs interval and timeout/],
-    ['staleTimeout: 0', { staleTimeout: 0 }, /staleTimeout must be a number of ms > 0/],
-  ])('invalid option (%s): ArgumentError at construction', (_name, options, error) => {
-    expect(() => new WebConnectionWebSocket(options as never)).toThrow(ArgumentError);
-    expect(() => new WebConnectionWebSocket(options as never)).toThrow(error);
+    ['queueLimit: -1', () => new WebConnectionWebSocket({ queueLimit: -1 }), 'queueLimit must be a number in [0, Infinity], got -1.'],
+    ['heartbeat without timeout', () => liveness({ heartbeat: { interval: 100 } as never }), 'heartbeat.timeout must be a number of ms in (0, 2147483647], got undefined.'],
+    ['staleTimeout: 0', () => liveness({ staleTimeout: 0 }), 'staleTimeout must be a number of ms in (0, 2147483647], got 0.'],
+  ])('invalid option (%s): ArgumentError at construction', (_name, make, error) => {
+    expect(make).toThrow(ArgumentError);
+    expect(make).toThrow(error);
   });
 });

@@ -3,7 +3,7 @@ import { addModuleScript, describeInEngines, useServerAndEngine, waitInPage, typ
 import type { EngineContext } from '../helpers/engines';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
-type Log = { messages: string[]; errors: string[]; opens: number; states: string[]; visibility: string[] };
+type Log = { messages: string[]; errors: string[]; opens: number; states: string[]; visibility: string[]; pongs: number; waits: number[] };
 
 /**
  * Headless Chromium reports every page visible whatever is in front: a second tab brought to the
@@ -46,9 +46,13 @@ describeInEngines('fault: a background tab, emulated (Chromium only)', (engine) 
     await addModuleScript(
       page,
       `${BACKGROUND_TAB_EMULATION}
-        const { WebConnectionWebSocket } = await import('/dist/webconnection-websocket.min.js');
-        const socket = new WebConnectionWebSocket(${options});
-        window.log = { messages: [], errors: [], opens: 0, states: [], visibility: [] };
+        const { WebConnectionWebSocket, liveness, networkSignals } = await import('/dist/webconnection-websocket.min.js');
+        window.log = { messages: [], errors: [], opens: 0, states: [], visibility: [], pongs: 0, waits: [] };
+        const signals = networkSignals();
+        // The network feature, with every backoff wait recorded as it begins.
+        const network = { wait: (ms) => (window.log.waits.push(ms), signals.wait(ms)) };
+        const socket = new WebConnectionWebSocket({ network, ...${options} });
+        socket.on('pong', () => window.log.pongs++);
         document.addEventListener('visibilitychange', () => window.log.visibility.push(document.visibilityState));
         socket.onMessageHandler = (m) => window.log.messages.push(m.message);
         socket.onErrorHandler = (e) => window.log.errors.push(e.message);
@@ -70,18 +74,20 @@ describeInEngines('fault: a background tab, emulated (Chromium only)', (engine) 
   const broadcast = async (server: TestServer, message: string) => {
     const res = await fetch(new URL('__broadcastWebSocket.wc', server.url), {
       method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ action: 'news', message, recipients: [{ type: 'group', value: 'bg' }] }),
     });
     return ((await res.json()) as { delivered: number }).delivered;
   };
 
   it('a page hidden for longer than the heartbeat interval keeps its link and gets what was sent meanwhile', { timeout: 30_000 }, async () => {
-    const { page, log, setHidden } = await openPage('{ heartbeat: { interval: 1000, timeout: 2000 } }');
+    const { page, log, setHidden } = await openPage('{ liveness: liveness({ heartbeat: { interval: 1000, timeout: 2000 } }) }');
     await setHidden(true);
-    await new Promise((r) => setTimeout(r, 3500)); // longer than interval + timeout
+    // The scenario itself: time passes while hidden, longer than interval + timeout.
+    await new Promise((r) => setTimeout(r, 3500));
     expect(await broadcast(ctx.server, 'sent while hidden')).toBe(1);
-    await new Promise((r) => setTimeout(r, 500));
-    expect((await log()).messages).toContain('sent while hidden'); // network events arrive while hidden
+    // Network events arrive while hidden.
+    await waitInPage(page, 'the message sent while hidden', 5000, () => (window as unknown as { log: Log }).log.messages.includes('sent while hidden'));
 
     await setHidden(false);
     const seen = await log();
@@ -89,7 +95,7 @@ describeInEngines('fault: a background tab, emulated (Chromium only)', (engine) 
     expect(seen.errors).toEqual([]); // no false "went silent": the server answered the pings
     expect(seen.opens).toBe(1); // the same link all along
     // Back in front, the heartbeat resumes at once: a ping goes out and its pong keeps the link.
-    await new Promise((r) => setTimeout(r, 2500));
+    await waitInPage(page, 'a pong after the page was shown', 5000, (before) => (window as unknown as { log: Log }).log.pongs > before, seen.pongs);
     expect(await log()).toMatchObject({ errors: [], opens: 1, states: ['connecting', 'open'] });
     await page.close();
   });
@@ -99,13 +105,14 @@ describeInEngines('fault: a background tab, emulated (Chromium only)', (engine) 
     wsServer = await startTestServer({ static: false });
     const port = wsServer.port;
     const { page, log, setHidden } = await openPage(
-      `{ url: '${wsServer.wsUrl}', heartbeat: { interval: 1000, timeout: 2000 }, reconnect: { retryDelay: () => 60000 } }`,
+      `{ url: '${wsServer.wsUrl}', liveness: liveness({ heartbeat: { interval: 1000, timeout: 2000 } }), reconnect: { retryDelay: () => 60000 } }`,
     );
     await setHidden(true);
     await wsServer.close(); // 1001 going away
     wsServer = await startTestServer({ static: false, port });
     await waitInPage(page, 'state reconnecting', 5000, () => (window as unknown as { log: Log }).log.states.at(-1) === 'reconnecting');
-    await new Promise((r) => setTimeout(r, 2500)); // the throttled timers have run: the 60 s wait is under way
+    // The throttled timers have run: the 60 s wait is under way, and no attempt has been made.
+    await waitInPage(page, 'the 60 s wait under way', 10_000, () => (window as unknown as { log: Log }).log.waits.includes(60000));
     expect(wsServer.clients()).toHaveLength(0);
 
     const shownAt = Date.now();

@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { recordingClient } from '../helpers/sdk-client';
 import { startTcpProxy } from '../helpers/tcp-proxy';
 import { waitFor } from '../helpers/wait';
-import { createTestServer, type TestServer } from '../server/server.mjs';
+import { createTestServer, type TestServer } from '../server/index.mjs';
+import { liveness } from '../../src/liveness';
 
 let server: TestServer | undefined;
 let proxy: Awaited<ReturnType<typeof startTcpProxy>> | undefined;
@@ -17,7 +18,7 @@ describe('fault: a half-open link (nothing forwarded, nothing closed)', () => {
     proxy = await startTcpProxy(server.port);
     const interval = 200;
     const timeout = 300;
-    const client = recordingClient(`ws://127.0.0.1:${proxy.port}/__initializeSocket.wc`, { heartbeat: { interval, timeout }, reconnect: { minDelay: 20, maxDelay: 50 } });
+    const client = recordingClient(`ws://127.0.0.1:${proxy.port}/__initializeSocket.wc`, { liveness: liveness({ heartbeat: { interval, timeout } }), reconnect: { minDelay: 20, maxDelay: 50 } });
     client.socket.tryConnect(true, 'g', 'u');
     await client.waitForState('open');
     // Pongs flow: the link stays up through several heartbeats.
@@ -31,7 +32,7 @@ describe('fault: a half-open link (nothing forwarded, nothing closed)', () => {
       const errorsBefore = client.errors.length;
       proxy.blackhole();
       const wentSilentAt = Date.now();
-      const error = await waitFor(() => client.errors.slice(errorsBefore).find((e) => /went silent/.test(e.message)), 'the dead link to be noticed', 3000);
+      const error = await waitFor(() => client.errors.slice(errorsBefore).find((e) => e.code === 'link-silent'), 'the dead link to be noticed', 3000);
       noticed.push(Date.now() - wentSilentAt);
       expect(error.message).toMatch(/no answer to the heartbeat ping/);
       expect(client.socket.state).toBe('reconnecting');
@@ -51,7 +52,7 @@ describe('fault: a half-open link (nothing forwarded, nothing closed)', () => {
     // Bound: at most one idle interval before the ping, then its timeout, then one check period
     // (interval / 4); the rest is slack for a loaded CI machine.
     for (const ms of noticed) expect(ms).toBeLessThanOrEqual(interval + timeout + 500);
-    expect(client.errors.every((e) => /went silent/.test(e.message))).toBe(true); // nothing but the six
+    expect(client.errors.every((e) => e.code === 'link-silent')).toBe(true); // nothing but the six
     expect(client.errors).toHaveLength(noticed.length);
     client.socket.close();
   });
@@ -61,7 +62,7 @@ describe('fault: a silent server, noticed by staleTimeout (no pings sent)', () =
   it('a ticking server keeps the link; once the link goes silent the client reconnects', async () => {
     server = await createTestServer({ static: false, tickSeconds: 0.05 });
     proxy = await startTcpProxy(server.port);
-    const client = recordingClient(`ws://127.0.0.1:${proxy.port}/__initializeSocket.wc`, { staleTimeout: 300, reconnect: { minDelay: 20, maxDelay: 50 } });
+    const client = recordingClient(`ws://127.0.0.1:${proxy.port}/__initializeSocket.wc`, { liveness: liveness({ staleTimeout: 300 }), reconnect: { minDelay: 20, maxDelay: 50 } });
     const ticks: unknown[] = [];
     client.socket.on('tick', (t) => ticks.push(t));
     client.socket.tryConnect();
@@ -70,7 +71,7 @@ describe('fault: a silent server, noticed by staleTimeout (no pings sent)', () =
     expect(client.errors).toEqual([]);
     expect(client.messages).toEqual([]); // ticks reach only on('tick')
     proxy.blackhole();
-    const error = await waitFor(() => client.errors.find((e) => /went silent/.test(e.message)), 'the silence to be noticed', 3000);
+    const error = await waitFor(() => client.errors.find((e) => e.code === 'link-silent'), 'the silence to be noticed', 3000);
     expect(error.message).toMatch(/no frame from the server for \d+ ms \(staleTimeout 300 ms\)/);
     proxy.restore();
     await waitFor(() => client.socket.state === 'open' && proxy!.connections() > 0, 'reconnected', 5000);

@@ -1,32 +1,42 @@
 // @vitest-environment happy-dom
 import { Server, WebSocket as MockWebSocket } from 'mock-socket';
-import { afterEach, describe, expect, it } from 'vitest';
-import { WebConnectionWebSocket } from '../../src/index';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { WebConnectionWebSocket, type Wait } from '../../src/index';
+import { networkSignals } from '../../src/network';
 import { waitFor } from '../helpers/wait';
 
 let n = 0;
 const cleanups: (() => void)[] = [];
-afterEach(() => cleanups.splice(0).forEach((c) => c()));
+afterEach(() => {
+  cleanups.splice(0).forEach((c) => c());
+  vi.useRealTimers();
+});
 
 function setOnline(online: boolean) {
   Object.defineProperty(navigator, 'onLine', { configurable: true, get: () => online });
   if (online) window.dispatchEvent(new Event('online'));
 }
 
-function client(options: ConstructorParameters<typeof WebConnectionWebSocket>[0] = {}) {
+/** A client on a mock server, with the network feature; `waits` records every backoff wait as it begins. */
+function client(retryDelay: number) {
   const url = `ws://net-${++n}.test/__initializeSocket.wc`;
   let server: Server | undefined = new Server(url);
   let connections = 0;
   server.on('connection', () => connections++);
   const attempts: number[] = [];
-  const socket = new WebConnectionWebSocket({ url: () => (attempts.push(Date.now()), url), WebSocket: MockWebSocket as never, ...options });
-  const errors: string[] = [];
-  socket.onErrorHandler = (e) => errors.push(e.message);
+  const signals = networkSignals();
+  const waits: number[] = [];
+  const socket = new WebConnectionWebSocket({
+    url: () => (attempts.push(Date.now()), url),
+    WebSocket: MockWebSocket,
+    network: { wait: (ms) => (waits.push(ms), signals.wait(ms)) },
+    reconnect: { retryDelay: () => retryDelay },
+  });
   cleanups.push(() => (socket.close(), server?.stop(), setOnline(true)));
   return {
     socket,
     attempts,
-    errors,
+    waits,
     connections: () => connections,
     dropAndStop: () => (server!.close(), server!.stop(), (server = undefined)),
     restart: () => {
@@ -38,38 +48,22 @@ function client(options: ConstructorParameters<typeof WebConnectionWebSocket>[0]
 
 /** A client whose link dropped and whose server is back, while it waits out a 60 s retry delay. */
 async function waitingOutLongBackoff() {
-  const c = client({ reconnect: { retryDelay: () => 60_000 } });
+  const c = client(60_000);
   c.socket.tryConnect();
   await waitFor(() => c.socket.state === 'open', 'open');
   c.dropAndStop();
-  await waitFor(() => c.socket.state === 'reconnecting', 'reconnecting');
   c.restart();
-  await new Promise((r) => setTimeout(r, 20)); // the backoff wait has begun
+  await waitFor(() => c.waits.length === 1, 'the backoff wait to begin');
   expect(c.connections()).toBe(1); // and no new attempt yet
   return c;
 }
 
-describe('network signals and URL refresh', () => {
+describe('network signals: the wait between attempts', () => {
   it('the online event ends a long backoff at once', async () => {
     const c = await waitingOutLongBackoff();
     setOnline(true);
     await waitFor(() => c.socket.state === 'open', 'open again right after online', 2000);
-  });
-
-  it('no attempts while navigator.onLine is false; one as soon as it is back', async () => {
-    const c = client({ reconnect: { retryDelay: () => 5 } });
-    c.socket.tryConnect();
-    await waitFor(() => c.socket.state === 'open', 'open');
-    setOnline(false);
-    c.dropAndStop();
-    await waitFor(() => c.socket.state === 'reconnecting', 'reconnecting');
-    const before = c.attempts.length;
-    await new Promise((r) => setTimeout(r, 200)); // 40 retry delays' worth of time
-    expect(c.attempts.length).toBe(before);
-    c.restart();
-    setOnline(true);
-    await waitFor(() => c.socket.state === 'open', 'open after online', 2000);
-    expect(c.attempts.length).toBe(before + 1);
+    expect(c.waits).toEqual([60_000]);
   });
 
   it('the page becoming visible ends a long backoff', async () => {
@@ -78,7 +72,52 @@ describe('network signals and URL refresh', () => {
     await waitFor(() => c.socket.state === 'open', 'open after visibilitychange', 2000);
   });
 
-  it('a url function that throws is reported and retried with backoff until it works', async () => {
+  it('reconnect() is an explicit request: it tries at once even while the browser says it is offline', async () => {
+    const c = await waitingOutLongBackoff();
+    setOnline(false);
+    const before = c.attempts.length;
+    c.socket.reconnect();
+    await waitFor(() => c.socket.state === 'open', 'open after reconnect() while offline', 2000);
+    expect(c.attempts.length).toBe(before + 1);
+  });
+
+  it('while offline there is no timer at all: only online (or wake) ends the wait; listeners go with it', () => {
+    vi.useFakeTimers();
+    setOnline(false);
+    const add = vi.spyOn(window, 'addEventListener');
+    const remove = vi.spyOn(window, 'removeEventListener');
+    const ended: string[] = [];
+    const w: Wait = networkSignals().wait(5);
+    void w.promise.then(() => ended.push('ended'));
+    expect(vi.getTimerCount()).toBe(0);
+    vi.advanceTimersByTime(3_600_000);
+    return Promise.resolve()
+      .then(() => expect(ended).toEqual([]))
+      .then(() => setOnline(true))
+      .then(() => Promise.resolve())
+      .then(() => {
+        expect(ended).toEqual(['ended']);
+        expect(remove.mock.calls.map((c) => c[0])).toEqual(add.mock.calls.map((c) => c[0]));
+      });
+  });
+
+  it('online: a plain timer of the given length, which wake() ends early', async () => {
+    vi.useFakeTimers();
+    setOnline(true);
+    const signals = networkSignals();
+    const a = signals.wait(1000);
+    expect(vi.getTimerCount()).toBe(1);
+    vi.advanceTimersByTime(1000);
+    await a.promise;
+    const b = signals.wait(60_000);
+    b.wake();
+    await b.promise;
+    expect(vi.getTimerCount()).toBe(0);
+  });
+});
+
+describe('the url function', () => {
+  it('a url function that throws is reported (url-failed) and retried with backoff until it works', async () => {
     let calls = 0;
     const url = `ws://net-${++n}.test/__initializeSocket.wc`;
     const server = new Server(url);
@@ -88,14 +127,14 @@ describe('network signals and URL refresh', () => {
         if (++calls < 3) throw new Error(`token expired (${calls})`);
         return url;
       },
-      WebSocket: MockWebSocket as never,
+      WebSocket: MockWebSocket,
       reconnect: { minDelay: 5, maxDelay: 10 },
     });
-    const errors: string[] = [];
-    socket.onErrorHandler = (e) => errors.push(e.message);
+    cleanups.push(() => socket.close());
+    const errors: [string, string][] = [];
+    socket.onErrorHandler = (e) => errors.push([e.code, e.message]);
     socket.tryConnect();
     await waitFor(() => socket.state === 'open', 'open on the third call');
-    expect(errors).toEqual(['The url option failed: token expired (1); retrying.', 'The url option failed: token expired (2); retrying.']);
-    socket.close();
+    expect(errors).toEqual([1, 2].map((n) => ['url-failed', `Could not connect: url failed (token expired (${n})).`]));
   });
 });

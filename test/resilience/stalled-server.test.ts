@@ -1,9 +1,10 @@
 import { WebSocketServer, type WebSocket as ServerSocket } from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CloseInfo } from '../../src/index';
+import { SilentLinkError, type CloseInfo } from '../../src/index';
 import { useRecordingClients } from '../helpers/sdk-client';
 import { peakPerWindow } from '../helpers/storm.mjs';
-import { waitFor } from '../helpers/wait';
+import { quietPeriod, waitFor } from '../helpers/wait';
+import { liveness } from '../../src/liveness';
 
 /**
  * A server that accepts every connection and answers `ping` with `pong` until `stall()`: from then
@@ -42,26 +43,25 @@ describe('fault: a stalled server (links open, pings unanswered)', () => {
     server = await stallingServer();
     server.stallForever();
     const delays: number[] = [];
-    const c = recordingClient(server.url, { heartbeat: { interval: 100, timeout: 100 }, reconnect: { retryDelay: (attempt) => (delays.push(attempt), 250 * attempt) } });
+    const c = recordingClient(server.url, { liveness: liveness({ heartbeat: { interval: 100, timeout: 100 } }), reconnect: { retryDelay: (attempt) => (delays.push(attempt), 250 * attempt) } });
     const retries: { attempt?: number; retryAt?: number }[] = [];
     c.socket.onStateChange = (s) => void (s.attempt && retries.push(s));
     c.socket.tryConnect();
-    await new Promise((r) => setTimeout(r, 1600));
-    // Without backoff: a new link every ~200 ms, 8 in 1.6 s. With it: at ~0, ~450, ~1150 ms.
-    expect(server.upgrades.length).toBeLessThanOrEqual(4);
-    expect(delays.slice(0, 2)).toEqual([1, 2]);
+    // Three links declared dead in a row: without backoff each would be retried at once, at attempt 1.
+    await waitFor(() => delays.length >= 3, 'three retries', 10_000);
+    expect(delays.slice(0, 3)).toEqual([1, 2, 3]);
+    expect(retries.slice(0, 3).map((r) => r.attempt)).toEqual([1, 2, 3]);
     expect(retries[0]).toMatchObject({ attempt: 1, retryAt: expect.any(Number) }); // the countdown a UI shows
-    // Every link but the newest (which may still be alive) was declared dead, and reported.
-    const silent = c.errors.filter((e) => /went silent/.test(e.message)).length;
-    expect(silent).toBeGreaterThanOrEqual(server.upgrades.length - 1);
-    expect(silent).toBeLessThanOrEqual(server.upgrades.length);
+    // Each of those links was declared dead and reported as such.
+    expect(c.errors.filter((e) => e.code === 'link-silent').length).toBeGreaterThanOrEqual(3);
+    expect(c.errors.every((e) => e instanceof SilentLinkError)).toBe(true);
   });
 
   it('clients of a server that stalls together come back spread by the jitter, not all at once', { timeout: 20_000 }, async () => {
     server = await stallingServer();
     const n = 50;
     for (let i = 0; i < n; i++) {
-      const c = recordingClient(server.url, { heartbeat: { interval: 200, timeout: 300 }, reconnect: { minDelay: 1000, maxDelay: 2000 } });
+      const c = recordingClient(server.url, { liveness: liveness({ heartbeat: { interval: 200, timeout: 300 } }), reconnect: { minDelay: 1000, maxDelay: 2000 } });
       c.socket.tryConnect(true, 'stall', `u${i}`);
     }
     for (const c of clients) await c.waitForState('open');
@@ -80,27 +80,28 @@ describe('fault: a stalled server (links open, pings unanswered)', () => {
     server = await stallingServer();
     server.stallForever();
     const seen: CloseInfo[] = [];
-    const c = recordingClient(server.url, { heartbeat: { interval: 50, timeout: 50 }, reconnect: { shouldReconnect: (info) => (seen.push(info), false) } });
+    const c = recordingClient(server.url, { liveness: liveness({ heartbeat: { interval: 50, timeout: 50 } }), reconnect: { shouldReconnect: (info) => (seen.push(info), false) } });
     const closes: number[] = [];
     c.socket.onCloseHandler = (ev) => closes.push(ev.code);
     c.socket.tryConnect();
     await c.waitForState('closed', 3000);
-    expect(seen).toEqual([{ code: 1006, reason: expect.stringMatching(/^the connection went silent: no answer to the heartbeat ping/), wasClean: false, opened: true }]);
+    expect(seen).toEqual([{ code: 1006, reason: expect.stringMatching(/^went silent: no answer to the heartbeat ping/), wasClean: false, opened: true }]);
     expect(closes).toEqual([1006]);
-    expect(c.socket.closeReason).toMatch(/went silent.*shouldReconnect said not to reconnect/);
-    await new Promise((r) => setTimeout(r, 200));
+    expect(c.socket.closeReason?.code).toBe('server-refused');
+    expect(c.socket.closeReason?.reason).toMatch(/^closed with 1006 \(went silent: .*\); shouldReconnect said not to reconnect$/);
+    await quietPeriod(200, 'no reconnect after the policy said stop');
     expect(server.upgrades).toHaveLength(1);
   });
 
   it('tryConnect(false): a dead link ends in state closed, with no reconnect behind the user\'s back', async () => {
     server = await stallingServer();
     server.stallForever();
-    const c = recordingClient(server.url, { heartbeat: { interval: 50, timeout: 50 } });
+    const c = recordingClient(server.url, { liveness: liveness({ heartbeat: { interval: 50, timeout: 50 } }) });
     c.socket.tryConnect(false);
     await c.waitForState('closed', 3000);
-    expect(c.socket.closeReason).toMatch(/^the connection went silent: .*; automatic reconnect is off$/);
-    expect(c.errors.map((e) => e.message)).toEqual([expect.not.stringMatching(/Reconnecting/)]);
-    await new Promise((r) => setTimeout(r, 300));
+    expect(c.socket.closeReason?.code).toBe('no-reconnect');
+    expect(c.errors.map((e) => e.code)).toEqual(['link-silent']);
+    await quietPeriod(300, 'no reconnect behind the user\'s back');
     expect(server.upgrades).toHaveLength(1);
     expect(c.states).toEqual(['connecting', 'open', 'closed']);
   });

@@ -27,7 +27,7 @@ describe('envelope: parse, validate, serialize', () => {
     expect(() => serializeEnvelope({ message: 'no action' })).toThrow(ArgumentError);
     const circular: Record<string, unknown> = { action: 'a' };
     circular.self = circular;
-    expect(() => serializeEnvelope(circular)).toThrow(/Cannot serialize the payload to JSON.*no circular references, no BigInt/s);
+    expect(() => serializeEnvelope(circular)).toThrow(/as JSON \(.*\): send plain data, no cycles, BigInt/s);
     expect(() => serializeEnvelope({ action: 'a', n: 1n })).toThrow(/BigInt/);
   });
 });
@@ -43,7 +43,7 @@ describe('recipients', () => {
     const msg = new WebConnectionMessage('a', '');
     const attempt = () => msg.addRecipient('x', 'room' as never);
     expect(attempt).toThrow(TypeError);
-    expect(attempt).toThrow('Unknown recipient type "room": use one of "group", "user", "allButUser", "allButGroup".');
+    expect(attempt).toThrow('The recipient type must be one of group, user, allButUser, allButGroup, got "room".');
     expect(() => msg.addRecipient(42 as never, 'group')).toThrow(/must be a string/);
     expect(msg.recipients).toEqual([]);
   });

@@ -121,7 +121,8 @@ describe('on() and onMessageHandler', () => {
     expect(t.messages).toEqual(['ok']);
     expect(t.errors).toHaveLength(1);
     expect(t.errors[0]).toMatchObject({ name: 'FrameError', frame: '{"action":' });
-    expect(t.errors[0]!.message).toMatch(/^Ignored a malformed frame from the server: not valid JSON/);
+    expect(t.errors[0]!.code).toBe('frame-invalid');
+    expect(t.errors[0]!.message).toMatch(/^Frame ignored: not valid JSON/);
     expect(t.socket.state).toBe('open');
   });
 });

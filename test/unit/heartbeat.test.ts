@@ -2,6 +2,7 @@ import { Server, WebSocket as MockWebSocket } from 'mock-socket';
 import { describe, expect, it, vi } from 'vitest';
 import { WebConnectionWebSocket, type Envelope, type WebConnectionError } from '../../src/index';
 import { advanceUntil, useFakeClock } from '../helpers/fake-clock';
+import { liveness } from '../../src/liveness';
 
 /**
  * The heartbeat as a user sees it, through the client and a mock socket, on vitest's fake clock:
@@ -32,8 +33,8 @@ function setup(answerPings: boolean) {
   });
   const socket = new WebConnectionWebSocket({
     url,
-    WebSocket: MockWebSocket as never,
-    heartbeat: { interval: INTERVAL, timeout: TIMEOUT },
+    WebSocket: MockWebSocket,
+    liveness: liveness({ heartbeat: { interval: INTERVAL, timeout: TIMEOUT } }),
     reconnect: { retryDelay: () => 0 },
   });
   const seen = { messages: [] as Envelope[], errors: [] as WebConnectionError[], states: [] as string[], pongs: 0 };
@@ -83,8 +84,9 @@ describe('heartbeat through the client (fake clock)', () => {
     // A ping at about `interval`, then `timeout` of silence; checks run every quarter period.
     expect(Date.now() - opened).toBeGreaterThanOrEqual(INTERVAL + TIMEOUT);
     expect(Date.now() - opened).toBeLessThanOrEqual(INTERVAL + TIMEOUT + 300);
-    expect(t.seen.errors[0]!.name).toBe('ConnectError');
-    expect(t.seen.errors[0]!.message).toMatch(/went silent.*heartbeat\.timeout 500 ms/);
+    expect(t.seen.errors[0]!.name).toBe('SilentLinkError');
+    expect(t.seen.errors[0]!.code).toBe('link-silent');
+    expect(t.seen.errors[0]!.message).toMatch(/^Went silent: no answer to the heartbeat ping .*heartbeat\.timeout 500 ms/);
     await advanceUntil(() => t.connections.length === 2 && t.socket.state === 'open', 'a new link');
     expect(t.seen.states).toContain('reconnecting');
     expect(t.seen.states.at(-1)).toBe('open');

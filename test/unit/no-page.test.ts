@@ -10,9 +10,9 @@ describe('without a page (Node, SSR, workers)', () => {
     try {
       await import('../../src/index');
       // Built files, loaded by path so the typecheck does not read them.
-      for (const built of ['../../dist/webconnection-websocket.js', '../../dist/webconnection-websocket.min.js']) await import(built);
+      for (const built of ['../../dist/index.js', '../../dist/liveness.js', '../../dist/network.js', '../../dist/codecs.js', '../../dist/webconnection-websocket.min.js']) await import(built);
       const { WebConnectionWebSocket } = await import('../../src/index');
-      new WebConnectionWebSocket({ WebSocket: WebSocket as never });
+      new WebConnectionWebSocket({ WebSocket });
     } finally {
       for (const name of ['window', 'document', 'location', 'navigator']) delete (globalThis as Record<string, unknown>)[name];
     }
@@ -21,9 +21,9 @@ describe('without a page (Node, SSR, workers)', () => {
 
   it('tryConnect() needing the default URL says to pass an absolute url; no WebSocket says to pass ws', async () => {
     const { WebConnectionWebSocket } = await import('../../src/index');
-    expect(() => new WebConnectionWebSocket({ WebSocket: WebSocket as never }).tryConnect()).toThrow(
-      /no http\(s\) page location here.*Pass an absolute url option/,
+    expect(() => new WebConnectionWebSocket({ WebSocket }).tryConnect()).toThrow(
+      /^url must be absolute without an http\(s\) page .*, got "__initializeSocket.wc"\. E\.g\. "ws:\/\/localhost/,
     );
-    expect(() => new WebConnectionWebSocket({ url: 'ws://127.0.0.1:1/' }).tryConnect()).toThrow(/pass the `ws` package/);
+    expect(() => new WebConnectionWebSocket({ url: 'ws://127.0.0.1:1/' }).tryConnect()).toThrow(/No WebSocket here: pass one, e\.g\. the "ws" package's/);
   });
 });

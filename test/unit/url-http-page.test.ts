@@ -25,7 +25,7 @@ async function connectedUrl(url: string | undefined, expected: string, groupId?:
   }
   const { seen } = entry;
   const before = seen.length;
-  const socket = new WebConnectionWebSocket({ ...(url === undefined ? {} : { url }), WebSocket: MockWebSocket as never });
+  const socket = new WebConnectionWebSocket({ ...(url === undefined ? {} : { url }), WebSocket: MockWebSocket });
   sockets.push(socket);
   socket.tryConnect(true, groupId, userId);
   await waitFor(() => socket.state === 'open', `open at ${expected}`);

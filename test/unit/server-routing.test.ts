@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { route } from './routing.mjs';
-import type { Recipient } from './envelope.mjs';
+import { ConnectionIndex } from '../server/routing.mjs';
+import type { Recipient } from '../server/index.mjs';
 
 // Four connections: two in group g1 (u1, u2), one in g2 (u3), one with no identity.
 const conns = [
@@ -10,8 +10,14 @@ const conns = [
   { id: 'd', groupId: '', userId: '' },
 ];
 const R = (type: Recipient['type'], value: string): Recipient => ({ type, value });
+const indexOf = (list: typeof conns) => {
+  const index = new ConnectionIndex<(typeof conns)[number]>();
+  list.forEach((c) => index.add(c));
+  return index;
+};
+const ids = (selected: Iterable<{ id: string }>) => [...selected].map((c) => c.id).sort();
 
-describe('route(): the routing rule of docs/protocol.md', () => {
+describe('ConnectionIndex.route(): the routing rule of docs/protocol.md', () => {
   it.each<[string, Recipient[], string[]]>([
     ['no recipients: everybody', [], ['a', 'b', 'c', 'd']],
     ['group', [R('group', 'g1')], ['a', 'b']],
@@ -26,6 +32,16 @@ describe('route(): the routing rule of docs/protocol.md', () => {
     ['unknown group: nobody', [R('group', 'nope')], []],
     ['allButUser + allButGroup together', [R('allButUser', 'u3'), R('allButGroup', 'g1')], ['d']],
   ])('%s', (_name, recipients, expected) => {
-    expect(route({ recipients }, conns).map((c) => c.id)).toEqual(expected);
+    expect(ids(indexOf(conns).route(recipients))).toEqual(expected);
+  });
+
+  it('a connection deleted from the index is no longer reached, and routing does not change the index', () => {
+    const index = indexOf(conns);
+    index.delete(conns[0]!);
+    expect(ids(index.route([R('group', 'g1')]))).toEqual(['b']);
+    expect(ids(index.route([R('user', 'u1')]))).toEqual([]);
+    const everyone = index.route([]);
+    (everyone as Set<unknown>).clear();
+    expect(index.size).toBe(3);
   });
 });

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectRaw, type RawClient } from '../helpers/raw-client';
-import { createTestServer, type TestServer, type TestServerOptions } from './server.mjs';
+import { createTestServer, type TestServer, type TestServerOptions } from '../server/index.mjs';
 
 let server: TestServer | undefined;
 const clients: RawClient[] = [];
@@ -20,8 +20,8 @@ async function client(groupId?: string, userId?: string, headers?: Record<string
   clients.push(c);
   return c;
 }
-const post = (path: string, body: string, init: RequestInit = {}) =>
-  fetch(new URL(path, server!.url), { method: 'POST', body, ...init });
+const post = (path: string, body: string, init: RequestInit & { headers?: Record<string, string> } = {}) =>
+  fetch(new URL(path, server!.url), { method: 'POST', body, ...init, headers: { 'content-type': 'application/json', ...init.headers } });
 
 describe('test server: the protocol over real sockets', () => {
   it('routes by recipients; a connection matched twice gets the message once; the sender is included', async () => {
@@ -83,13 +83,18 @@ describe('test server: the protocol over real sockets', () => {
     expect((await a.closed).code).toBe(1009);
   });
 
-  it('rate limit: frames past the limit are answered with an error and dropped, the connection stays', async () => {
+  it('rate limit counts every frame, binary too; the first frame past it in a window is answered, the rest dropped quietly', async () => {
     await start({ rateLimit: { messages: 5, perSeconds: 60 } });
     const a = await client('g', 'a');
-    for (let i = 0; i < 8; i++) a.send({ action: 'echo', message: String(i) });
-    await waitCount(a, 8);
-    expect(a.received.filter((m) => (m as { action: string }).action === 'echo')).toHaveLength(5);
-    expect(a.received.filter((m) => (m as { action: string }).action === 'error')[0]).toMatchObject({ message: expect.stringMatching(/rate limit exceeded/) });
+    for (let i = 0; i < 3; i++) a.socket.send(Buffer.from([i]));
+    for (let i = 0; i < 6; i++) a.send({ action: 'echo', message: String(i) });
+    await a.next((m) => m.action === 'error');
+    expect(a.binary).toHaveLength(3);
+    expect(a.received.filter((m) => (m as { action: string }).action === 'echo')).toHaveLength(2);
+    expect(a.received.filter((m) => (m as { action: string }).action === 'error')).toEqual([
+      expect.objectContaining({ message: 'rate limit exceeded: at most 5 frames per 60 s; this frame and the rest of this window\'s are dropped' }),
+    ]);
+    expect(server!.stats.framesDropped).toBe(4);
     expect(a.socket.readyState).toBe(1);
   });
 
@@ -118,6 +123,61 @@ describe('test server: the protocol over real sockets', () => {
     expect(server!.clients()).toEqual([{ id: 1, groupId: 'G', userId: 'U' }]);
   });
 
+  it('identity comes from the connection only: a frame cannot claim another, even on a connection without one', async () => {
+    await start();
+    const [anon, bob] = [await client(), await client('room', 'bob')];
+    anon.send({ action: 'note', message: 'I am bob', userId: 'bob', groupId: 'room', time: '2000-01-01T00:00:00.000Z' });
+    bob.send({ action: 'note', message: 'I am alice', userId: 'alice', groupId: 'other' });
+    const got = await bob.next((m) => m.message === 'I am bob');
+    expect(got).toMatchObject({ userId: '', groupId: '' });
+    expect(got).not.toHaveProperty('time'); // the server's word on when it routed a message
+    expect(await anon.next((m) => m.message === 'I am alice')).toMatchObject({ userId: 'bob', groupId: 'room' });
+  });
+
+  it('identify() decides who a connection is (a hook for real auth); null refuses the upgrade with 401', async () => {
+    await start({
+      identify: (req) => (req.headers.authorization === 'Bearer t-ann' ? { groupId: 'staff', userId: 'ann' } : null),
+    });
+    await expect(connectRaw(server!.wsUrl, { userId: 'ann' })).rejects.toMatchObject({ status: 401 });
+    const ann = await client('ignored', 'ignored', { authorization: 'Bearer t-ann' });
+    ann.send({ action: 'echo', message: 'who am I', userId: 'root' });
+    expect(await ann.next((m) => m.action === 'echo')).toMatchObject({ userId: 'ann', groupId: 'staff' });
+  });
+
+  it('a hook that throws costs the sender an error reply, and the log one line however often it happens', async () => {
+    const lines: string[] = [];
+    await start({
+      log: (line) => lines.push(line),
+      identify: (req, url) => {
+        if (url.searchParams.has('explode')) throw new Error('auth backend down');
+        return { groupId: '', userId: url.searchParams.get('userId') ?? '' };
+      },
+      onWebSocket(msg, ctx) {
+        if (msg.action === 'boom') throw new Error('handler bug');
+        ctx.reply(msg);
+      },
+    });
+    await expect(connectRaw(`${server!.wsUrl}?explode=1`)).rejects.toMatchObject({ status: 500 });
+    const a = await client('g', 'a');
+    for (let i = 0; i < 20; i++) a.send({ action: 'boom' });
+    a.send({ action: 'echo', message: 'after' });
+    await a.next((m) => m.action === 'echo');
+    const errors = a.received.filter((m) => (m as { action: string }).action === 'error');
+    expect(errors).toHaveLength(20);
+    expect(errors[0]).toMatchObject({ message: 'the server failed to handle this "boom" message' });
+    expect(lines.filter((l) => l.startsWith('onWebSocket threw'))).toHaveLength(1);
+    expect(lines.filter((l) => l.startsWith('an upgrade failed'))).toHaveLength(1);
+  });
+
+  it('a frame with more recipients than maxRecipients is refused with the reason; the connection stays', async () => {
+    await start({ maxRecipients: 3 });
+    const a = await client('g', 'a');
+    a.send({ action: 'x', recipients: [1, 2, 3, 4].map((i) => ({ type: 'user', value: `u${i}` })) });
+    expect(await a.next((m) => m.action === 'error')).toMatchObject({ message: 'too many recipients: 4, at most 3' });
+    a.send({ action: 'echo', message: 'still here' });
+    await a.next((m) => m.action === 'echo');
+  });
+
   it('close() stops listening first: a client that reconnects during the 1001 grace is refused, not accepted and cut', async () => {
     const s = await start();
     const a = await client();
@@ -128,6 +188,56 @@ describe('test server: the protocol over real sockets', () => {
     expect((await a.closed).code).toBe(1001);
     await closing;
     expect(s.clients()).toEqual([]);
+  });
+});
+
+describe('test server: history', () => {
+  const chat = (message: string, group = 'room') => ({ action: 'broadcastchatmessage', message, recipients: [{ type: 'group', value: group }] });
+  const initial = async (c: RawClient) => JSON.parse((await c.next((m) => m.action === 'initialmessages')).message as string) as Record<string, unknown>[];
+
+  it('a page that joins late gets the last historySize messages of its group as one initialmessages frame (a JSON array)', async () => {
+    await start({ historySize: 3 });
+    const ann = await client('room', 'ann');
+    for (const m of ['one', 'two', 'three', 'four']) ann.send(chat(m));
+    ann.send(chat('elsewhere', 'other'));
+    ann.send({ action: 'broadcastchatmessage', message: 'private', recipients: [{ type: 'user', value: 'ann' }] });
+    ann.send({ action: 'broadcastchatmessage', message: 'not for bob', recipients: [{ type: 'group', value: 'room' }, { type: 'allButUser', value: 'bob' }] });
+    ann.send({ action: 'scores', message: '[]', recipients: [{ type: 'group', value: 'room' }] });
+    ann.send({ action: 'echo', message: 'marker' });
+    const live = await ann.next((m) => m.message === 'four');
+    await ann.next((m) => m.action === 'echo');
+    expect(ann.received.some((m) => (m as { action: string }).action === 'initialmessages')).toBe(false);
+
+    const bob = await client('room', 'bob');
+    const history = await initial(bob);
+    expect(history.map((m) => m.message)).toEqual(['two', 'three', 'four']);
+    expect(history[2]).toEqual(live);
+    expect(history[2]).toMatchObject({ action: 'broadcastchatmessage', userId: 'ann', groupId: 'room', time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+    expect(bob.received[0]).toMatchObject({ action: 'initialmessages', groupId: 'room', userId: '' });
+    expect((await initial(await client('other', 'carl'))).map((m) => m.message)).toEqual(['elsewhere']);
+  });
+
+  it('the initialmessages frame stays under maxFrameBytes (the oldest are left out); historySize 0 keeps nothing', async () => {
+    await start({ maxFrameBytes: 1024 });
+    const ann = await client('room', 'ann');
+    for (let i = 0; i < 8; i++) ann.send(chat(`${i}"${'x'.repeat(150)}`));
+    await ann.next((m) => typeof m.message === 'string' && m.message.startsWith('7'));
+    const bob = await client('room', 'bob');
+    const frame = await bob.next((m) => m.action === 'initialmessages');
+    expect(Buffer.byteLength(JSON.stringify(frame))).toBeLessThanOrEqual(1024);
+    const kept = (JSON.parse(frame.message as string) as { message: string }[]).map((m) => m.message[0]);
+    expect(kept.length).toBeGreaterThan(1);
+    expect(kept).toEqual(['0', '1', '2', '3', '4', '5', '6', '7'].slice(-kept.length));
+    await server!.close();
+
+    server = await createTestServer({ historySize: 0 });
+    const carl = await client('room', 'carl');
+    carl.send(chat('forgotten'));
+    await carl.next((m) => m.message === 'forgotten');
+    const dora = await client('room', 'dora');
+    dora.send({ action: 'echo', message: 'marker' });
+    await dora.next((m) => m.action === 'echo');
+    expect(dora.received).toHaveLength(1);
   });
 });
 
@@ -146,6 +256,29 @@ describe('test server: HTTP broadcast endpoint', () => {
     expect([get.status, get.headers.get('allow')]).toEqual([405, 'POST']);
     expect((await post('__broadcastWebSocket.wc', JSON.stringify({ action: 'x', message: 'y'.repeat(5000) }))).status).toBe(413);
     expect(b.received).toEqual([]);
+  });
+
+  it('is no CSRF hole: application/json only (415), Origin checked like the upgrade (403)', async () => {
+    await start();
+    const [a] = [await client('room', 'a')];
+    const body = JSON.stringify({ action: 'broadcastchatmessage', message: 'forged', recipients: [{ type: 'group', value: 'room' }] });
+    // What any web page can make a browser send without a preflight:
+    const form = await post('__broadcastWebSocket.wc', body, { headers: { 'content-type': 'text/plain', origin: 'http://evil.example' } });
+    expect([form.status, (await form.json()).error]).toEqual([403, 'origin http://evil.example may not broadcast']);
+    const plain = await post('__broadcastWebSocket.wc', body, { headers: { 'content-type': 'text/plain' } });
+    expect([plain.status, (await plain.json()).error]).toEqual([415, 'Content-Type must be application/json, got "text/plain"']);
+    const jsonFromEvil = await post('__broadcastWebSocket.wc', body, { headers: { origin: 'http://evil.example' } });
+    expect(jsonFromEvil.status).toBe(403);
+    expect((await post('__broadcastWebSocket.wc', body, { headers: { origin: server!.url.slice(0, -1) } })).status).toBe(200);
+    expect(await a.next((m) => m.action === 'broadcastchatmessage')).toMatchObject({ message: 'forged' });
+    expect(a.received).toHaveLength(1);
+  });
+
+  it('server-side code may set the identity of what it broadcasts', async () => {
+    await start();
+    const a = await client('room', 'a');
+    await post('__broadcastWebSocket.wc', JSON.stringify({ action: 'news', message: 'm', userId: 'system', groupId: 'ops' }));
+    expect(await a.next((m) => m.action === 'news')).toMatchObject({ userId: 'system', groupId: 'ops' });
   });
 
   it('requires the bearer token when one is set (401 otherwise)', async () => {

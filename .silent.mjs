@@ -1,0 +1,10 @@
+import { WebSocket } from 'ws';
+import { createServer } from 'node:net';
+const { WebConnectionWebSocket } = await import('/work/main/dist/index.js');
+const silent = createServer(() => {});
+await new Promise((r) => silent.listen(0, '127.0.0.1', r));
+const url = `ws://127.0.0.1:${silent.address().port}/`;
+const socket = new WebConnectionWebSocket({ url, WebSocket, reconnect: { connectionTimeout: 50, maxRetries: 1, retryDelay: () => 5 }, logger: (e, d) => console.log(Date.now() % 100000, e, d?.state ?? d?.code ?? d) });
+socket.onErrorHandler = (e) => console.log('err', e.code, e.message);
+socket.tryConnect();
+setTimeout(() => { console.log('state', socket.state); process.exit(0); }, 1500);

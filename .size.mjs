@@ -1,0 +1,14 @@
+import { rollup } from 'rollup';
+import nodeResolve from '@rollup/plugin-node-resolve';
+import terser from '@rollup/plugin-terser';
+import { gzipSync } from 'node:zlib';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+const g = (s) => gzipSync(s, { level: 9 }).length;
+const whole = readFileSync('dist/webconnection-websocket.min.js', 'utf8');
+mkdirSync('/tmp/sizeentry', { recursive: true });
+writeFileSync('/tmp/sizeentry/vendor.mjs', `import { WebConnectionWebSocket } from '/work/main/dist/index.js';
+const s = new WebConnectionWebSocket(); s.onMessageHandler = (m) => console.log(m); s.onOpenHandler = console.log; s.onCloseHandler = console.log;
+s.tryConnect(true, 'g', 'u'); const m = s.createBroadcastMessage('a', 'b'); m.addRecipient('g', 'group'); s.send(m);`);
+const b = await rollup({ input: '/tmp/sizeentry/vendor.mjs', plugins: [nodeResolve({ browser: true }), terser({ ecma: 2020, module: true, compress: { passes: 2 } })], onwarn() {} });
+const { output } = await b.generate({ format: 'es' });
+console.log('whole min/gzip', whole.length, g(whole), ' vendor-only', output[0].code.length, g(output[0].code));
