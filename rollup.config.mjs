@@ -1,6 +1,7 @@
 // @ts-check
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, relative } from 'node:path';
 import typescript from '@rollup/plugin-typescript';
 import terser from '@rollup/plugin-terser';
 import ts from 'typescript';
@@ -8,6 +9,21 @@ import { dts } from 'rollup-plugin-dts';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 const require = createRequire(import.meta.url);
+
+/**
+ * Empties dist/ and types/ when a build starts: rollup adds files and never removes any, so a
+ * chunk left from an older build would be packed. A plugin, not top-level code, because
+ * vitest.config.ts imports this file for its reconnecting-websocket plugin.
+ * @returns {import('rollup').Plugin}
+ */
+function cleanOutputs() {
+  return {
+    name: 'clean-outputs',
+    buildStart() {
+      for (const dir of ['dist', 'types']) rmSync(new URL(dir, import.meta.url), { recursive: true, force: true });
+    },
+  };
+}
 
 /** The package entries: the core, and one per opt-in feature. */
 const ENTRIES = { index: 'src/index.ts', liveness: 'src/liveness.ts', network: 'src/network.ts', codecs: 'src/codecs.ts' };
@@ -52,8 +68,10 @@ function withoutMembers(source, fileName, names) {
 /**
  * reconnecting-websocket from the TypeScript source it ships (not its ES5 build): compiled to
  * our target, its `_debug` calls (off unless its `debug` option is set, which we never set) and
- * the members we never reach removed. Its licence banner (`/*!`) stays in the bundle. The tests
- * (vitest.config.ts) load it through this same plugin, so they run the code that ships.
+ * the members we never reach removed. Its licence banner (`/*!`) stays in the bundle. Its modules
+ * keep their real paths (a `\0` virtual id would be left out of the source maps, so its code
+ * would map to nothing). The tests (vitest.config.ts) load it through this same plugin, so they
+ * run the code that ships.
  * @returns {import('rollup').Plugin}
  */
 export function reconnectingWebSocketFromSource() {
@@ -62,24 +80,66 @@ export function reconnectingWebSocketFromSource() {
   return {
     name: 'reconnecting-websocket-from-source',
     resolveId(source, importer) {
-      if (source === 'reconnecting-websocket' || (source === './events' && importer === `\0${ids['reconnecting-websocket']}`)) {
-        return `\0${ids[/** @type {keyof typeof ids} */ (source)]}`;
+      if (source === 'reconnecting-websocket' || (source === './events' && importer === ids['reconnecting-websocket'])) {
+        return ids[/** @type {keyof typeof ids} */ (source)];
       }
       return null;
     },
     load(id) {
-      if (!id.startsWith(`\0${dir}`)) return null;
-      const fileName = id.slice(1);
-      let source = readFileSync(fileName, 'utf8');
-      if (fileName.endsWith('reconnecting-websocket.ts')) {
-        source = withoutMembers(source.replace(/^\s*this\._debug\(.*\);\s*$/gm, ''), fileName, UNUSED_MEMBERS);
+      if (!id.startsWith(dir)) return null;
+      let source = readFileSync(id, 'utf8');
+      if (id.endsWith('reconnecting-websocket.ts')) {
+        source = withoutMembers(source.replace(/^\s*this\._debug\(.*\);\s*$/gm, ''), id, UNUSED_MEMBERS);
         if (/_debug/.test(source)) throw new Error('reconnecting-websocket changed: a _debug call was not removed');
       }
       const { outputText, sourceMapText } = ts.transpileModule(source, {
-        fileName,
-        compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, sourceMap: true, useDefineForClassFields: true },
+        fileName: id,
+        compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, sourceMap: true, inlineSources: true, useDefineForClassFields: true },
       });
       return { code: outputText.replace(/\/\/# sourceMappingURL=.*$/m, ''), map: sourceMapText };
+    },
+  };
+}
+
+/**
+ * The `require` branch of every export: a CommonJS file that loads the entry's ES module, and its
+ * types. Node ^20.19.0 || >=22.12.0 loads ES modules with require(), so this is the same module
+ * as `import` gives; an older Node cannot, and instead of its ERR_REQUIRE_ESM (which names our
+ * file but not the fix) the consumer reads what to do. Declared as CommonJS so that linters and
+ * TypeScript see a CommonJS file with CommonJS types, which is what it is.
+ * @param {'js' | 'types'} kind the `.cjs` files (into dist) or their `.d.cts` (into types)
+ * @returns {import('rollup').Plugin}
+ */
+function requireShims(kind) {
+  /** @type {(from: string, to: string) => string} */
+  const relativePath = (from, to) => relative(dirname(from), to).replaceAll('\\', '/').replace(/^(?!\.)/, './');
+  return {
+    name: 'require-shims',
+    generateBundle() {
+      for (const [subpath, target] of Object.entries(pkg.exports)) {
+        if (!target.require) continue;
+        const specifier = pkg.name + subpath.slice(1);
+        const file = kind === 'js' ? target.require.default : target.require.types;
+        const esm = relativePath(file, kind === 'js' ? target.default : target.types).replace(/\.d\.ts$/, '.js');
+        const source =
+          kind === 'js'
+            ? `'use strict';
+try {
+  module.exports = require('${esm}');
+} catch (error) {
+  if (!error || error.code !== 'ERR_REQUIRE_ESM') throw error;
+  throw Object.assign(
+    new Error(\`${specifier} is an ES module, and Node \${process.version} cannot require() one. Use Node ${pkg.engines.node}, whose require() loads it, or load it with await import('${specifier}').\`, { cause: error }),
+    { code: 'ERR_REQUIRE_ESM' },
+  );
+}
+`
+            : `// require('${specifier}') returns the ES module's namespace (Node ${pkg.engines.node}).
+declare const esm: typeof import('${esm}', { with: { 'resolution-mode': 'import' } });
+export = esm;
+`;
+        this.emitFile({ type: 'asset', fileName: relative(kind === 'js' ? 'dist' : 'types', file), source });
+      }
     },
   };
 }
@@ -95,6 +155,7 @@ function checkPackagePaths() {
         else if (node && typeof node === 'object') Object.values(node).forEach(walk);
       };
       walk(pkg.exports);
+      walk(pkg.typesVersions);
       const missing = [...paths].filter((p) => p && !existsSync(new URL(p, import.meta.url)));
       if (missing.length) throw new Error(`package.json names files the build did not produce: ${missing.join(', ')}`);
       console.log(`check-package-paths: all ${paths.size} paths in package.json exist`);
@@ -102,7 +163,7 @@ function checkPackagePaths() {
   };
 }
 
-const compile = () => typescript({ tsconfig: './tsconfig.build.json', noEmit: false, declaration: false, declarationDir: undefined, outDir: 'dist', sourceMap: true });
+const compile = () => typescript({ tsconfig: './tsconfig.build.json', noEmit: false, declaration: false, declarationDir: undefined, outDir: 'dist', sourceMap: true, inlineSources: true });
 
 /**
  * Minified, with reconnecting-websocket's `_`-prefixed private members mangled (nothing else in
@@ -116,7 +177,7 @@ export default [
   {
     input: ENTRIES,
     output: { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js', sourcemap: true },
-    plugins: [reconnectingWebSocketFromSource(), compile(), minify()],
+    plugins: [cleanOutputs(), reconnectingWebSocketFromSource(), compile(), minify(), requireShims('js')],
   },
   // For <script type="module"> with no bundler: everything in one self-contained file.
   {
@@ -128,6 +189,6 @@ export default [
   {
     input: { ...ENTRIES, all: 'src/all.ts' },
     output: { dir: 'types', format: 'es', chunkFileNames: 'chunks/[name]-[hash].d.ts' },
-    plugins: [dts({ tsconfig: './tsconfig.build.json' }), checkPackagePaths()],
+    plugins: [dts({ tsconfig: './tsconfig.build.json' }), requireShims('types'), checkPackagePaths()],
   },
 ];

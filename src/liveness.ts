@@ -38,6 +38,8 @@ const ms = (name: string, value: unknown): number => {
  * so a late check neither raises a false alarm (a ping sent late gets its full `timeout` from
  * when it really went out) nor misses a dead link (the check compares timestamps, and runs at
  * once when the page becomes visible again).
+ * @param options what to watch for: `heartbeat`, `staleTimeout`, or both
+ * @param now the clock, in ms (tests pass a fake one); Date.now by default
  * @throws {ArgumentError} for a period that is not a number of ms in (0, 2^31-1]
  */
 export function liveness({ heartbeat, staleTimeout }: LivenessOptions, now: () => number = Date.now): LivenessFeature {

@@ -37,6 +37,9 @@ export interface PolicySettings {
 /**
  * Exponential backoff with full jitter: a fresh random delay in [0, bound] for every attempt, so
  * clients dropped together spread out instead of coming back together.
+ * @param attempt the retry about to be made: 1, 2, ...
+ * @param settings the bound starts at `minDelay` ms, grows by `factor` per attempt, and stops at `maxDelay` ms
+ * @param random a number in [0, 1); Math.random by default
  * @example fullJitterDelay(3, { minDelay: 1000, maxDelay: 30000, factor: 2 }) // 0..4000
  */
 export const fullJitterDelay = (
