@@ -26,7 +26,15 @@ export async function openSdkPage(context: EngineContext, server: TestServer): P
   const sdkPage: SdkPage = {
     page,
     run: (fn, ...args) => page.evaluate(withHarness, fn.toString(), args) as never,
-    until: (what, timeoutMs, fn, ...args) => waitInPage(page, what, timeoutMs, withHarness, fn.toString(), args) as never,
+    until: (what, timeoutMs, fn, ...args) =>
+      (waitInPage(page, what, timeoutMs, withHarness, fn.toString(), args) as Promise<never>).catch(async (err: Error) => {
+        // What every client saw says more about a wait that ran out than the wait itself.
+        const clients = await page.evaluate(() => {
+          const h = (window as unknown as { harness: Harness }).harness;
+          return h.sockets.map((_, i) => ({ ...h.seen(i), messages: h.seen(i).messages.length }));
+        }).catch(() => 'unreadable');
+        throw new Error(`${err.message}; the page's clients: ${JSON.stringify(clients).slice(0, 4000)}`, { cause: err });
+      }),
   };
   await waitInPage(page, 'the SDK test page to load the SDK', PAGE_WAIT_MS, () => 'harness' in window);
   return sdkPage;
