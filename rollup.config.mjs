@@ -26,7 +26,7 @@ function cleanOutputs() {
 }
 
 /** The package entries: the core, and one per opt-in feature. */
-const ENTRIES = { index: 'src/index.ts', liveness: 'src/liveness.ts', network: 'src/network.ts', codecs: 'src/codecs.ts' };
+const ENTRIES = { index: 'src/index.ts', liveness: 'src/liveness.ts', network: 'src/network.ts', codecs: 'src/codecs.ts', share: 'src/share.ts' };
 
 /**
  * Members of reconnecting-websocket's class that the adapter never reaches: its public getters and

@@ -3,7 +3,7 @@
  * The chat demo: the vendor's Web Socket Chat sample, on this SDK, without jQuery.
  * Messages are rendered with textContent only, so HTML in a message shows as text and never runs.
  */
-import { WebConnectionWebSocket, networkSignals } from './sdk.js';
+import { WebConnectionWebSocket, networkSignals, sharedTransport } from './sdk.js';
 
 /** @typedef {import('./sdk.js').Envelope} Envelope */
 /** @typedef {import('./sdk.js').StateChange} StateChange */
@@ -13,6 +13,7 @@ import { WebConnectionWebSocket, networkSignals } from './sdk.js';
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 const user = /** @type {HTMLInputElement} */ ($('user'));
 const group = /** @type {HTMLInputElement} */ ($('group'));
+const share = /** @type {HTMLInputElement} */ ($('share'));
 const connect = /** @type {HTMLButtonElement} */ ($('connect'));
 const text = /** @type {HTMLInputElement} */ ($('text'));
 const send = /** @type {HTMLButtonElement} */ ($('send'));
@@ -23,6 +24,10 @@ const announce = $('announce');
 
 user.value ||= `user-${Math.random().toString(36).slice(2, 6)}`;
 group.value ||= 'lobby';
+// Remembered, so the next tab opened shares too.
+const SHARE_KEY = 'webconnection-websocket-demo:share';
+share.checked = localStorage.getItem(SHARE_KEY) === '1';
+share.addEventListener('change', () => localStorage.setItem(SHARE_KEY, share.checked ? '1' : '0'));
 
 /** Who this page is connected as: the fields may be edited before the next Connect. */
 let me = { userId: '', groupId: '' };
@@ -31,25 +36,56 @@ let closedByUser = false;
 /** The server's history and the live messages overlap after a reconnect: what is shown, by server time. */
 const shown = new Set();
 
-// Back online or back in front: the next attempt goes at once instead of waiting out the backoff.
-const socket = new WebConnectionWebSocket({ reconnect: { minDelay: 500, maxDelay: 5000 }, network: networkSignals() });
+/** Who holds this page's link when shared: this tab (`leader`) or another (`follower`); `alone` otherwise. */
+let role = 'alone';
+let sharing = share.checked;
+/** @type {ReturnType<typeof createSocket>} */
+let socket = createSocket(sharing);
 
-/** @param {Envelope} msg */
-socket.onMessageHandler = (msg) => {
-  if (msg.action === 'broadcastchatmessage' && msg.message) addMessage(msg);
-  else if (msg.action === 'initialmessages') addHistory(msg.message);
-  else if (msg.action === 'error') showStatus(`server: ${msg.message}`, true);
-};
-socket.onErrorHandler = (/** @type {WebConnectionError} */ err) => showStatus(err.message, true);
-socket.onOpenHandler = () => showStatus(`connected as ${me.userId} in ${me.groupId || '(no group)'}`);
+/**
+ * A client with the page's handlers; with `shared`, the tabs of this browser that connect as the
+ * same user in the same group use one connection.
+ * @param {boolean} shared
+ */
+function createSocket(shared) {
+  role = 'alone';
+  sharing = shared;
+  // Back online or back in front: the next attempt goes at once instead of waiting out the backoff.
+  const s = new WebConnectionWebSocket({
+    reconnect: { minDelay: 500, maxDelay: 5000 },
+    network: networkSignals(),
+    transport: shared ? sharedTransport({ onRole: roleChanged }) : undefined,
+  });
+  /** @param {Envelope} msg */
+  s.onMessageHandler = (msg) => {
+    if (msg.action === 'broadcastchatmessage' && msg.message) addMessage(msg);
+    else if (msg.action === 'initialmessages') addHistory(msg.message);
+    else if (msg.action === 'error') showStatus(`server: ${msg.message}`, true);
+  };
+  s.onErrorHandler = (/** @type {WebConnectionError} */ err) => showStatus(err.message, true);
+  s.onOpenHandler = () => showStatus(`connected as ${me.userId} in ${me.groupId || '(no group)'}`);
+  s.onStateChange = stateChanged;
+  // Exposed for the browser tests and for curious developers in the console.
+  Object.assign(window, { chatSocket: s });
+  return s;
+}
 
 const LINKED = ['connecting', 'open', 'reconnecting'];
 /** The badge in words a person reads; `reconnecting` counts down instead. @type {Record<string, string>} */
 const WORDS = { idle: 'not connected', connecting: 'connecting…', open: 'connected', closed: 'disconnected' };
+/** How an open shared link is held, as the badge says it. @type {Record<string, string>} */
+const HELD = { leader: 'connected (leader)', follower: 'connected via another tab' };
 /** @type {ReturnType<typeof setInterval> | undefined} */
 let countdown;
+/** A shared link changed hands: the badge says who holds it. @param {string} r */
+function roleChanged(r) {
+  role = r;
+  badge.dataset.role = r;
+  if (socket.state === 'open') setBadge(HELD[r] ?? WORDS.open);
+}
+
 /** @param {StateChange} change */
-socket.onStateChange = ({ state, previous, reason, retryAt }) => {
+function stateChanged({ state, previous, reason, retryAt }) {
   clearInterval(countdown);
   badge.dataset.state = state;
   text.disabled = send.disabled = !LINKED.includes(state);
@@ -63,7 +99,7 @@ socket.onStateChange = ({ state, previous, reason, retryAt }) => {
     tick();
     countdown = setInterval(tick, 200);
   } else {
-    setBadge(WORDS[state] ?? state);
+    setBadge((state === 'open' && HELD[role]) || (WORDS[state] ?? state));
   }
   if (state === 'reconnecting' && previous === 'open') {
     const line = 'connection lost: reconnecting; messages you send wait here';
@@ -73,7 +109,7 @@ socket.onStateChange = ({ state, previous, reason, retryAt }) => {
   if (state === 'open' && previous === 'reconnecting') announce.textContent = 'connected again';
   if (state === 'closed' && reason && !closedByUser) showStatus(`offline: ${reason}`, true);
   if (state === 'open') text.focus();
-};
+}
 
 /** Set only on change, so a screen reader or an observer hears each new text once. @param {string} value */
 function setBadge(value) {
@@ -97,6 +133,12 @@ $('identity').addEventListener('submit', (ev) => {
     return;
   }
   closedByUser = false;
+  // Sharing is chosen when the client is made: another choice makes another client.
+  if (share.checked !== sharing) {
+    socket.onStateChange = null;
+    socket.close();
+    socket = createSocket(share.checked);
+  }
   const next = { userId: user.value.trim(), groupId: group.value.trim() };
   // Another room: its history replaces what this one said.
   if (next.groupId !== me.groupId) {
@@ -179,5 +221,3 @@ function showStatus(message, isError = false) {
   status.classList.toggle('error', isError);
 }
 
-// Expose the socket for the browser tests and for curious developers in the console.
-Object.assign(window, { chatSocket: socket });

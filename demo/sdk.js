@@ -9,7 +9,7 @@ import * as built from '/dist/webconnection-websocket.min.js';
 /** @type {typeof import('webconnection-websocket/browser')} */
 const sdk = built;
 
-export const { WebConnectionWebSocket, networkSignals } = sdk;
+export const { WebConnectionWebSocket, networkSignals, sharedTransport } = sdk;
 /** @typedef {import('webconnection-websocket').Envelope} Envelope */
 /** @typedef {import('webconnection-websocket').StateChange} StateChange */
 /** @typedef {import('webconnection-websocket').WebConnectionError} WebConnectionError */

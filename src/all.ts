@@ -6,3 +6,5 @@ export * from './index';
 export { liveness } from './liveness';
 export { networkSignals } from './network';
 export { jsonCodec, textCodec } from './codecs';
+export { sharedTransport } from './share';
+export type { ShareOptions, ShareRole } from './share';

@@ -1,9 +1,10 @@
-import { ArgumentError, FrameError, InvalidStateError, QueueFullError, SilentLinkError, UnsentMessagesError, WebConnectionError, badArgument, type ReasonCode } from './errors';
+import { ArgumentError, DeliveryError, FrameError, InvalidStateError, QueueFullError, ReplayGapError, SilentLinkError, UnsentMessagesError, WebConnectionError, badArgument, type ReasonCode } from './errors';
 import { WebConnectionMessage } from './message';
 import { resolveOptions, type ResolvedOptions, type WebConnectionOptions } from './options';
 import { Outbox } from './outbox';
-import { encodePayload } from './protocol/codec';
-import type { Envelope } from './protocol/envelope';
+import { encodePayload, webConnectionCodec } from './protocol/codec';
+import { serializeEnvelope, type Envelope } from './protocol/envelope';
+import { ResumeSession } from './resume';
 import { createPolicy } from './transport/policy';
 import { reconnectingTransport } from './transport/reconnecting';
 import type { CloseInfo, Frame, Sendable, Transport, TransportConfig, WebSocketConstructor } from './transport/types';
@@ -36,6 +37,16 @@ export interface StateChange {
   retryAt?: number;
 }
 
+/** Passed to `onResumeHandler` when a server that supports our resume extension greets a link. */
+export interface ResumeInfo {
+  /** The server still had this client's session: nothing was lost either way. */
+  resumed: boolean;
+  /** Frames the server sent again that this client had missed while away. */
+  replayed: number;
+  /** Messages this client sent again because the server had not acknowledged them. */
+  resent: number;
+}
+
 /** The event `onCloseHandler` receives: the close of a link that was open. */
 export interface CloseEventLike extends CloseInfo {
   type: 'close';
@@ -61,8 +72,15 @@ export type Outgoing<M, Out extends PayloadMap<Out>> = (M extends Envelope ? Env
 
 type Handler = (payload: unknown, message: unknown) => void;
 
-/** Messages sent per task when the queue flushes; then it yields, so a long backlog never freezes the page. */
+/** Messages sent per task when the queue flushes without pacing; then it yields, so a long backlog never freezes the page. */
 const FLUSH_BATCH = 1000;
+/** After the server refused a frame for now (its rate limit), what it did not take goes again this much later. */
+const RETRY_AFTER_REJECT_MS = 1000;
+/** With resume: what is still unacknowledged this long after the last progress goes again (the server drops duplicates). */
+const RESEND_AFTER_MS = 2000;
+/** The server learns what this client received every this many frames, or this long after one. */
+const ACK_EVERY = 50;
+const ACK_AFTER_MS = 250;
 
 const isBinary = (data: unknown): data is BinaryData =>
   data instanceof ArrayBuffer || ArrayBuffer.isView(data) || (typeof Blob !== 'undefined' && data instanceof Blob);
@@ -106,6 +124,13 @@ export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out e
   onStateChange: ((change: StateChange) => void) | null = null;
   /** Binary frames, as ArrayBuffer. */
   onBinaryHandler: ((data: ArrayBuffer) => void) | null = null;
+  /**
+   * With a server that supports our resume extension: a message `send()` took was processed by
+   * the server (once; in send order). Never called with a server that does not.
+   */
+  onAckHandler: ((message: Outgoing<M, Out>) => void) | null = null;
+  /** With a server that supports our resume extension: a link was greeted; what was replayed and resent. */
+  onResumeHandler: ((info: ResumeInfo) => void) | null = null;
 
   readonly #o: ResolvedOptions;
   readonly #outbox: Outbox;
@@ -122,6 +147,14 @@ export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out e
   #auto = true;
   #inOpenHandler = false;
   #watch: { frame(): void; stop(): void } | undefined;
+  /** Our resume extension's session; undefined when it is off (the option, or another codec). */
+  #resume: ResumeSession | undefined;
+  /** Waiting for a known server's hello, or for the retry after a refusal: the queue waits too. */
+  #holding = false;
+  /** Without resume: what went out on this link since the socket last had nothing buffered. */
+  #tail: [Sendable, unknown][] = [];
+  #inSinceAck = 0;
+  #timers: Record<'pump' | 'hello' | 'retry' | 'ack' | 'resend', ReturnType<typeof setTimeout> | undefined> = { pump: undefined, hello: undefined, retry: undefined, ack: undefined, resend: undefined };
   /** When each error code last went to the console (without an onErrorHandler). */
   #quiet: Record<string, number> = {};
 
@@ -169,7 +202,9 @@ export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out e
     const same = groupId === this.#groupId && userId === this.#userId;
     if (this.#transport && this.#state !== 'closed' && same && reconnect === this.#auto) return;
     // Everything that can throw comes before anything changes; the factory, too.
-    const config = this.#config(reconnect, groupId, userId);
+    // One resume session per identity: a new user is a new conversation.
+    const session = same && this.#resume ? this.#resume : this.#o.resume && this.#o.codec === webConnectionCodec ? new ResumeSession() : undefined;
+    const config = this.#config(reconnect, groupId, userId, session);
     const old = this.#transport;
     const oldToken = this.#token;
     const token = (this.#token = {});
@@ -196,7 +231,8 @@ export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out e
     // The old transport goes (its events are ignored from now on), and with a new identity its queue.
     this.#stopWatch();
     old?.close(1000, 'replaced by tryConnect()');
-    const unsent = old && !same ? this.#outbox.clear() : [];
+    const unsent = old && !same ? [...(this.#resume?.clear() ?? []), ...this.#outbox.clear()] : [];
+    this.#resume = session;
     this.#op++;
     this.#groupId = groupId;
     this.#userId = userId;
@@ -230,7 +266,8 @@ export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out e
     const binary = isBinary(message);
     const frame = binary ? message : this.#o.codec.encode(message);
     const t = this.#transport;
-    if (t?.isOpen && (this.#inOpenHandler || !this.#outbox.size) && t.send(frame)) return 'sent';
+    const ready = this.#inOpenHandler || !(this.#outbox.size || this.#holding || this.#resume?.resending);
+    if (t?.isOpen && ready && this.#transmit(t, frame, message, this.#inOpenHandler)) return 'sent';
     const queued = binary ? copyBinary(message) : frame;
     if (this.#outbox.offer(queued, binary ? queued : message)) return 'queued';
     this.#report(new QueueFullError(message, this.#outbox.limit));
@@ -288,7 +325,7 @@ export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out e
     if (op === this.#op && this.#state !== 'connecting') this.#setState('connecting', {});
   }
 
-  #config(autoReconnect: boolean, groupId: string, userId: string): TransportConfig {
+  #config(autoReconnect: boolean, groupId: string, userId: string, session: ResumeSession | undefined): TransportConfig {
     const o = this.#o;
     const WebSocket = o.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
     if (!o.transport && typeof WebSocket !== 'function') throw new ArgumentError('No WebSocket here: pass one, e.g. the "ws" package\'s on Node before 22.');
@@ -298,7 +335,9 @@ export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out e
       url: async () => {
         const u = fixed ?? (await (url as () => string | Promise<string>)());
         if (typeof u !== 'string') throw badArgument('The url function\'s result', 'a string', u);
-        return withIdentity(fixed ?? toSocketUrl(u), groupId, userId);
+        const identified = withIdentity(fixed ?? toSocketUrl(u), groupId, userId);
+        // Read at every attempt: the session says what it received so far.
+        return session ? session.url(identified) : identified;
       },
       WebSocket: WebSocket!,
       protocols: o.protocols,
@@ -319,6 +358,7 @@ export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out e
           }
         : sleep,
       log: o.log,
+      builtin: reconnectingTransport,
     };
   }
 
@@ -327,15 +367,22 @@ export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out e
     this.#report(new WebConnectionError(`${what} failed${cause ? ` (${(cause as Error)?.message ?? cause})` : ''}; carried on without it.`, 'feature-failed', cause));
   }
 
+  /** Stops what belongs to one link: the liveness watch, and the queue's and resume's timers. */
   #stopWatch(): void {
     this.#watch?.stop();
     this.#watch = undefined;
+    const timers = this.#timers;
+    for (const k in timers) clearTimeout(timers[k as 'pump']), (timers[k as 'pump'] = undefined);
+    this.#holding = false;
+    if (this.#resume) this.#resume.active = false;
   }
 
   #opened(): void {
     const token = this.#token;
     const t = this.#transport!;
     const still = () => this.#token === token && this.#state === 'open' && t.isOpen;
+    this.#stopWatch();
+    this.#tail = [];
     this.#setState('open', {});
     this.#inOpenHandler = true;
     try {
@@ -362,12 +409,143 @@ export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out e
     } catch (err) {
       this.#featureFailed('liveness', err);
     }
-    this.#flush(t, token!);
+    // A server known to resume greets the link first: its hello says what to send again.
+    if (this.#resume?.known) {
+      this.#holding = true;
+      this.#timers.hello = setTimeout(() => this.#noHello(t, token!), this.#o.connectionTimeout);
+    }
+    this.#pump(t, token!);
   }
 
-  /** Sends the queue in order, a batch per task, while the same link stays open. */
-  #flush(t: Transport, token: object): void {
-    if (this.#token === token && this.#outbox.drain((frame) => t.send(frame), FLUSH_BATCH) && t.isOpen) setTimeout(() => this.#flush(t, token));
+  /**
+   * Hands a frame to the link. With resume on (announced on this link) an envelope is numbered
+   * and kept until acknowledged, whether or not this link takes it; without, a sent frame joins the
+   * tail whose bytes may still sit in the socket. `linkScoped`: sent from onOpenHandler, for this
+   * link only (a login): never numbered, never sent again.
+   */
+  #transmit(t: Transport, frame: Sendable, message: unknown, linkScoped?: boolean): boolean {
+    const r = this.#resume;
+    if (r?.active && !linkScoped && typeof frame === 'string') {
+      if (r.pending >= this.#o.queueLimit) return false;
+      t.send(r.number(frame, message));
+      this.#timers.resend ??= setTimeout(() => this.#resendStalled(t), RESEND_AFTER_MS);
+      return true;
+    }
+    const drained = !t.bufferedAmount;
+    if (!t.send(frame)) return false;
+    if (!r?.known && !linkScoped) {
+      if (drained) this.#tail.length = 0;
+      if (this.#tail.push([frame, message]) > this.#o.queueLimit) this.#tail.shift();
+    }
+    return true;
+  }
+
+  /**
+   * Sends what waits, in order: first what resume sends again, then the queue. Paced by
+   * `flushRate` (a batch every 100 ms), or without pacing a batch per task, so a long backlog
+   * neither floods the server nor freezes the page.
+   */
+  #pump(t: Transport, token: object): void {
+    clearTimeout(this.#timers.pump);
+    const r = this.#resume;
+    const rate = this.#o.flushRate;
+    for (let n = rate === Infinity ? FLUSH_BATCH : Math.ceil(rate / 10); n > 0; n--) {
+      if (this.#token !== token || this.#holding || !t.isOpen) return;
+      const again = r?.nextResend();
+      if (again !== undefined) {
+        if (!t.send(again)) return r!.unresend();
+        this.#timers.resend ??= setTimeout(() => this.#resendStalled(t), RESEND_AFTER_MS);
+        continue;
+      }
+      const item = this.#outbox.take();
+      if (!item) return;
+      if (!this.#transmit(t, item[0], item[1])) return this.#outbox.putBack(item);
+    }
+    this.#timers.pump = setTimeout(() => this.#pump(t, token), rate === Infinity ? 0 : 100);
+  }
+
+  /** A server known to resume did not greet this link: it no longer does; what was kept goes out as it is. */
+  #noHello(t: Transport, token: object): void {
+    if (this.#token !== token) return;
+    this.#outbox.requeue(this.#resume!.abandon());
+    this.#holding = false;
+    this.#pump(t, token);
+  }
+
+  /** The resume extension's frames from the server; none of them reaches a handler. */
+  #control(key: string, m: Envelope): void {
+    const r = this.#resume!;
+    const t = this.#transport!;
+    const token = this.#token!;
+    if (key === 'wc:hello') {
+      clearTimeout(this.#timers.hello);
+      const resumed = m.wcResumed === true;
+      const hello = r.hello(resumed, Number(m.wcAck) || 0);
+      this.#holding = false;
+      this.#acked(hello.acked);
+      if (hello.gap) this.#report(new ReplayGapError(hello.unconfirmed));
+      this.#call(this.onResumeHandler, { resumed, replayed: Number(m.wcReplay) || 0, resent: hello.resent });
+    } else if (key === 'wc:ack') {
+      this.#acked(r.acknowledge(Number(m.wcAck) || 0));
+    } else if (key === 'wc:reject') {
+      const seq = Number(m.wcRejected);
+      const retry = m.wcRetry === true;
+      this.#report(new DeliveryError(m.message, r.reject(seq, retry), retry));
+      if (retry && !this.#holding && this.#token === token) {
+        this.#holding = true;
+        this.#timers.retry = setTimeout(() => {
+          this.#holding = false;
+          r.resendFrom(seq);
+          this.#pump(t, token);
+        }, RETRY_AFTER_REJECT_MS);
+      }
+      return;
+    }
+    // Acknowledgements make room; a hello lets the queue go.
+    if (this.#token === token) this.#pump(t, token);
+  }
+
+  #acked(messages: unknown[]): void {
+    if (messages.length) {
+      // Progress: the stall timer starts over.
+      clearTimeout(this.#timers.resend);
+      this.#timers.resend = undefined;
+      const t = this.#transport;
+      if (t && this.#resume?.pending) this.#timers.resend = setTimeout(() => this.#resendStalled(t), RESEND_AFTER_MS);
+    }
+    for (const m of messages) this.#call(this.onAckHandler, m as Outgoing<M, Out>);
+  }
+
+  /**
+   * Nothing was acknowledged for a while although messages wait for it: whatever refusal or ack
+   * the link lost, everything unacknowledged goes again (the server drops what it already has).
+   */
+  #resendStalled(t: Transport): void {
+    this.#timers.resend = undefined;
+    const r = this.#resume;
+    if (!r?.pending || t !== this.#transport) return;
+    if (!this.#holding && t.isOpen) {
+      r.resendFrom(0);
+      this.#pump(t, this.#token!);
+    }
+    this.#timers.resend ??= setTimeout(() => this.#resendStalled(t), RESEND_AFTER_MS);
+  }
+
+  /** Tells the server what arrived: every ACK_EVERY frames, or ACK_AFTER_MS after one. */
+  #ackSoon(): void {
+    if (++this.#inSinceAck >= ACK_EVERY) return this.#sendAck();
+    this.#timers.ack ??= setTimeout(() => this.#sendAck(), ACK_AFTER_MS);
+  }
+
+  #sendAck(): void {
+    clearTimeout(this.#timers.ack);
+    this.#timers.ack = undefined;
+    this.#inSinceAck = 0;
+    const r = this.#resume;
+    const t = this.#transport;
+    if (!r || r.lastIn <= r.acked || !t?.isOpen) return;
+    r.acked = r.lastIn;
+    t.send(serializeEnvelope({ action: 'wc:ack', message: '', groupId: '', userId: '', recipients: [], wcAck: r.lastIn }));
   }
 
   #silent(t: Transport, reason: string): void {
@@ -381,6 +559,16 @@ export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out e
 
   #closed(info: CloseInfo): void {
     this.#stopWatch();
+    // Without resume: the last frames whose bytes never left the socket go back to the front of
+    // the queue. Only those: a frame that may have been sent is never sent twice.
+    let unsent = info.unsent ?? 0;
+    let i = this.#tail.length;
+    while (unsent > 0 && i > 0) {
+      const frame = this.#tail[--i]![0];
+      unsent -= typeof frame === 'string' ? new TextEncoder().encode(frame).length : frame instanceof Blob ? frame.size : frame.byteLength;
+    }
+    this.#outbox.requeue(this.#tail.slice(i));
+    this.#tail = [];
     this.#o.log?.('close', info);
     this.#call(this.onCloseHandler, { type: 'close', ...info });
   }
@@ -411,6 +599,16 @@ export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out e
       if (typeof key !== 'string') key = undefined;
     } catch (cause) {
       return this.#report(new FrameError((cause as Error)?.message ?? String(cause), data, 'frame-invalid', cause));
+    }
+    const r = this.#resume;
+    if (r) {
+      if (typeof key === 'string' && key.length < 10 && key.startsWith('wc:')) return this.#control(key, message as Envelope);
+      // A replayed frame already delivered is dropped; what arrives is acknowledged, a little later.
+      const seq = (message as { wcSeq?: unknown }).wcSeq;
+      if (typeof seq === 'number') {
+        if (!r.fresh(seq)) return;
+        this.#ackSoon();
+      }
     }
     // Most actions are longer than any control action: no set lookup for them.
     if (key === undefined || (key as string).length > controlLength || !control.has(key as string)) {

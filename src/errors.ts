@@ -19,6 +19,8 @@
  * - `frame-invalid`, `binary-unhandled`: a frame from the server was not delivered ({@link FrameError}).
  * - `queue-full`: `send()` found the queue full ({@link QueueFullError}).
  * - `identity-changed`: `tryConnect()` with a new identity handed back the old one's queue ({@link UnsentMessagesError}).
+ * - `server-rejected`: with resume, the server refused a message, for now (it is sent again) or for good ({@link DeliveryError}).
+ * - `replay-gap`: with resume, the server had lost the session: what it sent meanwhile is gone ({@link ReplayGapError}).
  * - `handler-threw`: one of your callbacks threw; the connection is unaffected.
  * - `policy-invalid`: `retryDelay` or `shouldReconnect` threw or gave an unusable value; the default was used.
  * - `feature-failed`: a `liveness`, `network` or codec object misbehaved (threw, returned the wrong shape); the client carried on without it for that step.
@@ -38,6 +40,8 @@ export type ReasonCode =
   | 'binary-unhandled'
   | 'queue-full'
   | 'identity-changed'
+  | 'server-rejected'
+  | 'replay-gap'
   | 'handler-threw'
   | 'policy-invalid'
   | 'feature-failed'
@@ -108,6 +112,40 @@ export class UnsentMessagesError extends WebConnectionError {
     readonly messages: unknown[],
   ) {
     super(`${messages.length} message(s) queued as the previous identity were not sent: see err.messages.`, 'identity-changed');
+  }
+}
+
+/**
+ * With our resume extension: the server refused a message (`rejected`, as passed to `send()`):
+ * for now (`retrying`, e.g. its rate limit: the message is sent again, and the ones after it) or
+ * for good (e.g. invalid: it is never sent again).
+ */
+export class DeliveryError extends WebConnectionError {
+  override name = 'DeliveryError';
+  constructor(
+    reason: string,
+    /** The message the server refused. */
+    readonly rejected: unknown,
+    /** True when it will be sent again. */
+    readonly retrying: boolean,
+  ) {
+    super(`The server refused a message (${reason}); ${retrying ? 'sending it again' : 'it is not sent again'}.`, 'server-rejected');
+  }
+}
+
+/**
+ * With our resume extension: the server no longer had this client's session (it restarted, or the
+ * client was away longer than it keeps one). What it sent meanwhile is lost: reload the state you
+ * show. The messages it never acknowledged are in `unconfirmed`: it may or may not have processed
+ * them, so they were not sent again (that could double them).
+ */
+export class ReplayGapError extends WebConnectionError {
+  override name = 'ReplayGapError';
+  constructor(
+    /** Sent in the lost session and never acknowledged, as passed to `send()`, oldest first. */
+    readonly unconfirmed: unknown[],
+  ) {
+    super(`The server lost this session: what it sent meanwhile is gone, and ${unconfirmed.length} message(s) it never acknowledged are in err.unconfirmed.`, 'replay-gap');
   }
 }
 

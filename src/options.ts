@@ -82,6 +82,19 @@ export interface WebConnectionOptions {
   transport?: TransportFactory;
   /** Called at every transport and state transition, e.g. `logger: console.debug`. @default undefined (off, and free) */
   logger?: Logger;
+  /**
+   * Our resume extension (docs/protocol.md): the upgrade names a session; a server that supports
+   * it greets the link, and then nothing is lost or doubled across a drop, both ways. A server
+   * that does not sees the same frames as without it. Only with the Web Connection envelope
+   * codec. `false`: the upgrade URL carries no session either. @default true
+   */
+  resume?: boolean;
+  /**
+   * Messages per second a backlog (the queue, and what resume sends again) goes out at after a
+   * reconnect, so a server's rate limit does not drop it; Infinity for no pacing. Live sends are
+   * not paced. In [1, Infinity]. @default 80
+   */
+  flushRate?: number;
 }
 
 /** The options after {@link resolveOptions}: validated, defaults applied, frozen. */
@@ -100,9 +113,11 @@ export interface ResolvedOptions extends PolicySettings {
   readonly controlLength: number;
   readonly transport: TransportFactory | undefined;
   readonly log: Logger | undefined;
+  readonly resume: boolean;
+  readonly flushRate: number;
 }
 
-const KNOWN = 'url WebSocket protocols reconnect queueLimit codec liveness network controlActions transport logger'.split(' ');
+const KNOWN = 'url WebSocket protocols reconnect queueLimit codec liveness network controlActions transport logger resume flushRate'.split(' ');
 
 /** A number option: absent means the default; present, it must be a number in [min, max] (an integer unless `int` is false). */
 const num = (name: string, value: unknown, fallback: number, min: number, max: number, int = true): number => {
@@ -133,6 +148,8 @@ export function resolveOptions(o: WebConnectionOptions): ResolvedOptions {
   if (!Array.isArray(controlActions) || controlActions.some((a) => typeof a !== 'string')) throw badArgument('controlActions', 'an array of strings', controlActions);
   const liveness = typed('liveness', o.liveness, 'object', 'watch');
   const logger = typed('logger', o.logger, 'function');
+  const resume = o.resume ?? true;
+  if (typeof resume !== 'boolean') throw badArgument('resume', 'true or false', resume);
   const control = new Set(liveness?.action ? [...controlActions, liveness.action] : controlActions);
   return Object.freeze({
     url,
@@ -152,6 +169,8 @@ export function resolveOptions(o: WebConnectionOptions): ResolvedOptions {
     control,
     controlLength: Math.max(0, ...[...control].map((a) => a.length)),
     transport: typed('transport', o.transport, 'function'),
+    resume,
+    flushRate: num('flushRate', o.flushRate, 80, 1, Infinity, false),
     log: logger && ((event: string, detail?: unknown) => {
       // A debugging aid must never break what it watches.
       try {

@@ -19,28 +19,29 @@ export class Outbox {
     return this.size < this.limit && !!this.#items.push([frame, message]);
   }
 
-  /**
-   * Sends from the front while `send` takes frames, at most `max` of them; true when some are left.
-   * Each frame leaves the queue before `send` runs (and comes back if it is refused), so a handler
-   * that `send` sets off (a synchronous transport's reply) sees the queue without it.
-   */
-  drain(send: (frame: Sendable) => boolean, max: number): boolean {
-    while (max-- > 0 && this.size) {
-      const items = this.#items;
-      const item = items[this.#head]!;
-      // Emptied at once, so a long backlog's memory goes as it goes out.
-      items[this.#head++] = undefined!;
-      if (!send(item[0])) {
-        if (items === this.#items) items[--this.#head] = item;
-        break;
-      }
-    }
-    const head = this.#head;
+  /** Takes the oldest frame and its message out; the slot is emptied at once, so a long backlog's memory goes as it goes out. */
+  take(): [Sendable, unknown] | undefined {
     const items = this.#items;
-    if (head === items.length) items.length = this.#head = 0;
+    const item = items[this.#head];
+    if (!item) return undefined;
+    items[this.#head++] = undefined!;
+    if (this.#head === items.length) items.length = this.#head = 0;
     // Sends that keep arriving during a long flush: drop the consumed front now and then (amortised O(1)).
-    else if (head > 1024 && head * 2 > items.length) items.splice(0, head), (this.#head = 0);
-    return this.size > 0;
+    else if (this.#head > 1024 && this.#head * 2 > items.length) items.splice(0, this.#head), (this.#head = 0);
+    return item;
+  }
+
+  /** Puts back what `take()` gave, when the link did not take it. */
+  putBack(item: [Sendable, unknown]): void {
+    this.requeue([item]);
+  }
+
+  /**
+   * Puts frames back at the front, in order, beyond the limit: they were accepted before (sent on
+   * a link that died, or awaiting the server's acknowledgement), so refusing them now would lose them.
+   */
+  requeue(items: [Sendable, unknown][]): void {
+    this.#items.splice(this.#head, 0, ...items);
   }
 
   /** Empties the queue; returns the messages that were in it, oldest first. */

@@ -34,7 +34,7 @@ const closeQuietly = (ws: Socket | undefined, code?: number, reason?: string): v
   }
 };
 
-const opened = (code: number, reason: string, wasClean = true): CloseInfo => ({ code, reason, wasClean, opened: true });
+const opened = (code: number, reason: string, wasClean = true, l?: Link): CloseInfo => ({ code, reason, wasClean, opened: true, unsent: l?.ws.bufferedAmount || undefined });
 
 /** Stands in for a socket that could not be built, so the package's loop carries on: it closes on the next tick. */
 const failedSocket = (): Socket => {
@@ -192,7 +192,7 @@ export const reconnectingTransport: TransportFactory = (config, events) => {
       link = undefined;
       if (l.opened) {
         // The package reports a link that broke with an error as a clean 1000: it was not.
-        const info = l.errored ? opened(1006, 'the link broke', false) : opened(ev.code, ev.reason, ev.wasClean);
+        const info = l.errored ? opened(1006, 'the link broke', false, l) : opened(ev.code, ev.reason, ev.wasClean, l);
         if (!stopped) decide(info, Date.now() - openedAt);
         return events.close(info);
       }
@@ -255,11 +255,11 @@ export const reconnectingTransport: TransportFactory = (config, events) => {
       cancelWait();
       const l = abandon(4000, 'reconnect requested');
       start();
-      ended(l, opened(4000, 'reconnect requested'));
+      ended(l, opened(4000, 'reconnect requested', true, l));
     },
     drop(reason) {
       if (stopped || !link?.opened) return;
-      const info = opened(1006, reason, false);
+      const info = opened(1006, reason, false, link);
       restart((uptime: number) => {
         decide(info, uptime);
         events.close(info);
@@ -269,7 +269,8 @@ export const reconnectingTransport: TransportFactory = (config, events) => {
       if (stopped) return;
       stopped = true;
       cancelWait();
-      ended(abandon(code, reason), opened(code, reason));
+      const l = abandon(code, reason);
+      ended(l, opened(code, reason, true, l));
     },
   };
   return transport;

@@ -28,6 +28,11 @@ export interface CloseInfo {
   wasClean: boolean;
   /** False when the connection attempt failed before it opened. */
   opened: boolean;
+  /**
+   * Bytes the socket still held, never put on the network, when the link ended (browsers keep
+   * `bufferedAmount` after a close). 0 or absent when none or unknown.
+   */
+  unsent?: number;
 }
 
 /** Data a transport carries: text frames, and binary frames as ArrayBuffer. */
@@ -74,6 +79,8 @@ export interface TransportConfig {
   wait: (ms: number) => Wait;
   /** The logger option, when set. */
   log: ((event: string, detail?: unknown) => void) | undefined;
+  /** The built-in transport (the reconnecting-websocket adapter), for a transport that wraps it, as `sharedTransport()` does. */
+  builtin: TransportFactory;
 }
 
 /**

@@ -253,13 +253,15 @@ describeInEngines('faults', (engine) => {
       const mine = received.filter((m) => m.startsWith(`${s}:`)).map((m) => Number(m.split(':')[1]));
       expect(mine).toEqual([...mine].sort((a, b) => a - b)); // in order
       const queued = r.filter((x) => x.result === 'queued');
-      expect(queued).toHaveLength(queueCap);
-      expect(queued.every((x) => x.state !== 'open')).toBe(true);
+      // The outage lasts longer than `queueCap` ticks; after it, sends queue behind the backlog
+      // while it is paced out.
+      expect(queued.length).toBeGreaterThanOrEqual(queueCap);
       for (const { k } of queued) expect(mine).toContain(k); // every queued message arrived
     });
     expect(results.flat().every((x) => x.result !== 'dropped')).toBe(true);
     const sentTotal = results.flat().length;
-    console.log(`${engine}: server SIGKILLed mid-stream: ${senders} senders, ${sentTotal} messages, ${senders * queueCap} queued (all delivered once, in order), ${sentTotal - received.length} lost in flight`);
+    const queuedTotal = results.flat().filter((x) => x.result === 'queued').length;
+    console.log(`${engine}: server SIGKILLed mid-stream: ${senders} senders, ${sentTotal} messages, ${queuedTotal} queued (all delivered once, in order), ${sentTotal - received.length} lost in flight`);
     const errorsFromServer = await sdk.run((h) => h.scratch.ids.flatMap((n: number) => h.seen(n).messages.filter((m) => m.action === 'error')));
     expect(errorsFromServer).toEqual([]); // no rate limit hit
   });

@@ -3,9 +3,9 @@
  * test/server/ is a change here alone.
  */
 import { fileURLToPath } from 'node:url';
-import { createTestServer, type TestServer, type TestServerOptions } from '../server/index.mjs';
+import { createTestServer, defaultOnWebSocket, type TestServer, type TestServerOptions } from '../server/index.mjs';
 
-export type { TestServer, TestServerOptions };
+export { defaultOnWebSocket, type TestServer, type TestServerOptions };
 
 const path = (relative: string) => fileURLToPath(new URL(relative, import.meta.url));
 /** `node SERVER_CLI --port N` runs the server as a process of its own (`npm start`). */

@@ -60,7 +60,8 @@ describe('the shipped bundles', () => {
     await waitFor(() => socket.state === 'open', 'open again', 10_000);
     socket.send(socket.createBroadcastMessage('echo', 'two'));
     await waitFor(() => got.includes('two'), 'the second echo');
-    expect(codes.every((c) => c === 'connect-failed')).toBe(true);
+    // The restarted server lost the resume session, and says so once (replay-gap).
+    expect([...new Set(codes)].sort()).toEqual(['connect-failed', 'replay-gap']);
     socket.close();
     expect(socket.state).toBe('closed');
   });

@@ -12,7 +12,7 @@ import { REPO, usePackedPackage } from '../helpers/packed-package';
 const packed = usePackedPackage(['ws', '@types/ws', '@types/node', 'undici-types']);
 
 /** The documents whose code is for users (docs/test-server.md shows the repository's own server). */
-const DOCUMENTS = ['README.md', 'docs/troubleshooting.md', 'docs/migrating-from-reconnecting-websocket.md'];
+const DOCUMENTS = ['README.md', 'docs/troubleshooting.md', 'docs/migrating-from-reconnecting-websocket.md', 'docs/sharing.md'];
 const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'));
 
 /** Blocks in these languages are not TypeScript; any other language must be taught to this test. */

@@ -67,8 +67,8 @@ describe('fault: the server process is killed mid-stream and started again', () 
     senders.forEach((_, i) => {
       const mine = all.filter((m) => m.startsWith(`${i}:`)).map((m) => Number(m.split(':')[1]));
       expect(mine).toEqual([...mine].sort((a, b) => a - b)); // in order
-      expect(queued[i]).toHaveLength(20); // the outage lasts longer than 20 ticks
-      expect(results[i]!.filter((x) => x.result === 'queued').every((x) => x.state !== 'open')).toBe(true);
+      // The outage lasts longer than 20 ticks; after it, sends queue behind the backlog while it is paced out.
+      expect(queued[i]!.length).toBeGreaterThanOrEqual(20);
       for (const k of queued[i]!) expect(mine).toContain(k); // every queued message arrived
     });
     const lost = sentTotal - all.length;

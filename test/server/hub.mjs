@@ -89,7 +89,7 @@ export function createHub(options, stats, quietLog) {
     if (seq === s.received + 1) return 'new';
     if (seq > s.received && s.awaiting !== s.received + 1) {
       s.awaiting = s.received + 1;
-      sendControl(conn, { action: 'wc:reject', message: `out of order: waiting for ${s.awaiting}`, wcSeq: s.awaiting, wcRetry: true });
+      sendControl(conn, { action: 'wc:reject', message: `out of order: waiting for ${s.awaiting}`, wcRejected: s.awaiting, wcRetry: true });
     } else if (seq <= s.received) ackSoon(conn);
     return 'old';
   };
@@ -148,13 +148,21 @@ export function createHub(options, stats, quietLog) {
     // limit drops is asked for again instead of lost.
     const seq = conn.session && !isBinary ? trailingSeq(text) : undefined;
     if (seq !== undefined && sequence(conn, seq) === 'old') return;
+    // A session's acknowledgement of our frames is not traffic: it frees our buffer, and were it
+    // dropped, the rate limit would be what keeps the buffer full.
+    const ack = conn.session && !isBinary && text.startsWith('{"action":"wc:ack"') ? readEnvelope(text, limits) : undefined;
+    if (ack?.ok && typeof ack.envelope.wcAck === 'number') return void sessions?.acknowledged(/** @type {import('./resume.mjs').Session} */ (conn.session), ack.envelope.wcAck);
     const verdict = overLimit(conn.rate, conn.lastSeen);
     if (verdict !== 'ok') {
       stats.framesDropped++;
-      if (verdict !== 'first-drop' || !rateLimit) return;
-      if (seq === undefined) return void sendTo(conn, { action: 'error', message: rateLimitReason(rateLimit) });
-      /** @type {import('./resume.mjs').Session} */ (conn.session).awaiting = seq;
-      return void sendControl(conn, { action: 'wc:reject', message: rateLimitReason(rateLimit), wcSeq: seq, wcRetry: true });
+      if (!rateLimit) return;
+      if (seq === undefined) return void (verdict === 'first-drop' && sendTo(conn, { action: 'error', message: rateLimitReason(rateLimit) }));
+      // Every numbered frame the limit drops is asked for again (once per frame number), so
+      // none waits for a frame behind it to reveal the gap.
+      const s = /** @type {import('./resume.mjs').Session} */ (conn.session);
+      if (s.awaiting === seq) return;
+      s.awaiting = seq;
+      return void sendControl(conn, { action: 'wc:reject', message: rateLimitReason(rateLimit), wcRejected: seq, wcRetry: true });
     }
     if (isBinary) return void sendFrame(conn, data, true);
     const read = readEnvelope(text, limits);
@@ -162,7 +170,7 @@ export function createHub(options, stats, quietLog) {
       if (seq === undefined) return void sendTo(conn, { action: 'error', message: read.reason });
       // Refused for good: the number is used up, so the frames behind it go on.
       consumed(conn, seq);
-      return void sendControl(conn, { action: 'wc:reject', message: read.reason, wcSeq: seq, wcRetry: false });
+      return void sendControl(conn, { action: 'wc:reject', message: read.reason, wcRejected: seq, wcRetry: false });
     }
     const msg = read.envelope;
     if (seq !== undefined) consumed(conn, seq);
@@ -231,6 +239,8 @@ export function createHub(options, stats, quietLog) {
         // The session's connection record, when this is the same identity coming back.
         const previous = [...connections.all].find((c) => c.session?.id === asked.id);
         const { session, resumed, replay } = sessions.open(asked.id, asked.ack, () => previous?.groupId === groupId && previous.userId === userId);
+        // A new link: a refusal asked for on the old one is asked for again if it comes to that.
+        session.awaiting = 0;
         if (resumed && previous) {
           // Its old socket, if the server still thinks it is open, is a half-open leftover.
           if (previous.socket.readyState === previous.socket.OPEN) previous.socket.close(4000, 'session resumed on another link');
@@ -243,7 +253,7 @@ export function createHub(options, stats, quietLog) {
           connections.add(conn);
         }
         wire(conn, socket);
-        sendControl(conn, { action: 'wc:hello', wcResumed: resumed, wcAck: session.received });
+        sendControl(conn, { action: 'wc:hello', wcResumed: resumed, wcAck: session.received, wcReplay: replay.length });
         for (const text of replay) sendFrame(conn, text);
         if (!resumed && conn.groupId) sendHistory(conn);
         return conn;

@@ -6,7 +6,8 @@
  * (`wc:ack`, cumulative), so nothing is lost or doubled across a dropped link:
  * - frames from the client are processed once each, in order: a number already seen is a
  *   duplicate (dropped, acknowledged again), one that skips ahead waits for the missing one
- *   (`wc:reject` with `wcRetry`), one the server refuses for good is consumed (`wc:reject`);
+ *   (`wc:reject` naming it in `wcRejected`, with `wcRetry`), one the server refuses for good is
+ *   consumed (`wc:reject` without `wcRetry`);
  * - frames to the client are kept in a bounded buffer, also while the client is away (up to
  *   `ttlSeconds` after its link dropped), and replayed after what it says it got. When the buffer
  *   no longer reaches that far back, or the session is unknown (expired, a server restart), the

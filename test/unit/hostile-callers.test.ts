@@ -539,7 +539,7 @@ describe('holds: odd event orders, storms and re-entrancy (no defect found)', ()
   });
 
   it('a drop in the middle of a batched flush: every queued message arrives exactly once, in order, over two links', async () => {
-    const t = mock.make({ queueLimit: 2500 });
+    const t = mock.make({ queueLimit: 2500, flushRate: Infinity });
     for (let i = 0; i < 2500; i++) t.socket.send(t.socket.createBroadcastMessage('n', String(i)));
     t.listen();
     // The server drops the first link as soon as it opens: the first batch went out, the rest wait.

@@ -39,7 +39,7 @@ describe('resolveOptions', () => {
     [{ liveness: { interval: 1 } }, 'liveness must be an object with watch(), got {"interval":1}.'],
     [{ network: true }, 'network must be an object with wait(), got true.'],
     [{ logger: true }, 'logger must be a function, got true.'],
-    [{ heartbeat: { interval: 1, timeout: 1 } }, 'An option must be one of url, WebSocket, protocols, reconnect, queueLimit, codec, liveness, network, controlActions, transport, logger, got "heartbeat".'],
+    [{ heartbeat: { interval: 1, timeout: 1 } }, 'An option must be one of url, WebSocket, protocols, reconnect, queueLimit, codec, liveness, network, controlActions, transport, logger, resume, flushRate, got "heartbeat".'],
   ])('%j is an ArgumentError naming the option, the value and what is valid', (options, message) => {
     expect(() => new WebConnectionWebSocket(options as WebConnectionOptions)).toThrow(ArgumentError);
     expect(() => new WebConnectionWebSocket(options as WebConnectionOptions)).toThrow(message);

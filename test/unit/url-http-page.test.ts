@@ -29,7 +29,13 @@ async function connectedUrl(url: string | undefined, expected: string, groupId?:
   sockets.push(socket);
   socket.tryConnect(true, groupId, userId);
   await waitFor(() => socket.state === 'open', `open at ${expected}`);
-  return seen[before]!;
+  // The resume extension's session rides along last; these tests are about the rest.
+  const u = new URL(seen[before]!);
+  expect(u.searchParams.get('wcSession')).toMatch(/^[\w-]{8,64}$/);
+  expect(u.searchParams.get('wcAck')).toBe('0');
+  u.searchParams.delete('wcSession');
+  u.searchParams.delete('wcAck');
+  return u.href;
 }
 
 describe('URLs on an http: page', () => {

@@ -35,6 +35,19 @@ describe('URLs in a page', () => {
     const socket = new WebConnectionWebSocket();
     socket.tryConnect(true, 'g', 'u');
     await waitFor(() => socket.state === 'open', 'open');
+    // The identity, and the resume extension's session (a server without the extension ignores it).
+    expect(urls[0]).toMatch(/^wss:\/\/shop\.example\/app\/chat\/__initializeSocket\.wc\?groupId=g&userId=u&wcSession=[\w-]{8,64}&wcAck=0$/);
+    socket.close();
+    server.stop();
+  });
+
+  it('resume: false leaves the URL as the vendor\'s client builds it', async () => {
+    const server = new Server('wss://shop.example/app/chat/__initializeSocket.wc');
+    const urls: string[] = [];
+    server.on('connection', (s) => urls.push((s as unknown as { url: string }).url));
+    const socket = new WebConnectionWebSocket({ WebSocket: MockWebSocket, resume: false });
+    socket.tryConnect(true, 'g', 'u');
+    await waitFor(() => socket.state === 'open', 'open');
     expect(urls[0]).toBe('wss://shop.example/app/chat/__initializeSocket.wc?groupId=g&userId=u');
     socket.close();
     server.stop();
