@@ -18,7 +18,11 @@ describe('fault: a half-open link (nothing forwarded, nothing closed)', () => {
     proxy = await startTcpProxy(server.port);
     const interval = 200;
     const timeout = 300;
-    const client = recordingClient(`ws://127.0.0.1:${proxy.port}/__initializeSocket.wc`, { liveness: liveness({ heartbeat: { interval, timeout } }), reconnect: { minDelay: 20, maxDelay: 50 } });
+    // connectionTimeout short: an attempt made before restore() (a loaded machine) is swallowed by the silent proxy.
+    const client = recordingClient(`ws://127.0.0.1:${proxy.port}/__initializeSocket.wc`, {
+      liveness: liveness({ heartbeat: { interval, timeout } }),
+      reconnect: { minDelay: 20, maxDelay: 50, connectionTimeout: 1000 },
+    });
     client.socket.tryConnect(true, 'g', 'u');
     await client.waitForState('open');
     // Pongs flow: the link stays up through several heartbeats.
@@ -52,8 +56,9 @@ describe('fault: a half-open link (nothing forwarded, nothing closed)', () => {
     // Bound: at most one idle interval before the ping, then its timeout, then one check period
     // (interval / 4); the rest is slack for a loaded CI machine.
     for (const ms of noticed) expect(ms).toBeLessThanOrEqual(interval + timeout + 500);
-    expect(client.errors.every((e) => e.code === 'link-silent')).toBe(true); // nothing but the six
-    expect(client.errors).toHaveLength(noticed.length);
+    // Nothing but the six (and, on a loaded machine, an attempt the silent proxy swallowed).
+    expect(client.errors.filter((e) => e.code !== 'connect-timeout').every((e) => e.code === 'link-silent')).toBe(true);
+    expect(client.errors.filter((e) => e.code === 'link-silent')).toHaveLength(noticed.length);
     client.socket.close();
   });
 });
