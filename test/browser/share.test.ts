@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { expect, it } from 'vitest';
-import { defaultOnWebSocket } from '../server/index.mjs';
-import { describeInChromium, useServerAndBrowser } from '../helpers/browser';
+import { beforeEach, expect, it } from 'vitest';
+import { describeInEngines, PAGE_WAIT_MS, useServerAndEngine, waitInPage, type EnginePage } from '../helpers/browser';
+import { defaultOnWebSocket } from '../helpers/test-server';
 import { useTabs } from '../helpers/share-tabs';
 import { waitFor } from '../helpers/wait';
 
@@ -12,8 +12,8 @@ const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url));
 const seen: { text: string; conn: number }[] = [];
 const texts = (re: RegExp) => seen.filter((s) => re.test(s.text)).map((s) => s.text);
 
-describeInChromium('one connection shared between tabs, in Chromium', () => {
-  const ctx = useServerAndBrowser({
+describeInEngines('one connection shared between tabs', (engine) => {
+  const ctx = useServerAndEngine(engine, {
     // The tests stream faster than the server's per-connection limit allows for all tabs together.
     rateLimit: false,
     onWebSocket(msg, c) {
@@ -22,6 +22,8 @@ describeInChromium('one connection shared between tabs, in Chromium', () => {
     },
   });
   const tabs = useTabs(ctx);
+  // One record per test: every engine's suite, and every test in it, starts from nothing.
+  beforeEach(() => void (seen.length = 0));
   const clientsOf = (user: string) => ctx.server.clients().filter((c) => c.userId === user);
 
   it('three tabs of one profile: one connection; a message from each reaches the others and the server once', async () => {
@@ -138,30 +140,35 @@ describeInChromium('one connection shared between tabs, in Chromium', () => {
 
   it('the demo: "share one connection between tabs" is remembered; the badge says leader or via another tab, and moves on failover', async () => {
     const profile = await tabs.context();
+    const badge = (page: EnginePage) => page.evaluate(() => document.querySelector('[data-testid=badge]')!.textContent);
+    const hasElement = (page: EnginePage, selector: string) => waitInPage(page, selector, PAGE_WAIT_MS, (s: string) => document.querySelector(s) !== null, selector);
     const join = async (check: boolean) => {
       const page = await profile.newPage();
-      await page.goto(ctx.server.url, { timeout: 5000 });
-      if (check) await page.check('#share');
+      await page.goto(ctx.server.url);
+      await waitInPage(page, 'the demo script', PAGE_WAIT_MS, () => 'chatSocket' in window);
+      if (check) await page.click('#share');
       await page.fill('#user', 'ivy');
       await page.fill('#group', 'demo-share');
       await page.click('#connect');
-      await page.waitForSelector('[data-testid=badge][data-state=open][data-role]', { timeout: 5000 });
+      await hasElement(page, '[data-testid=badge][data-state=open][data-role]');
       return page;
     };
     const first = await join(true);
     const second = await join(false);
-    expect(await second.isChecked('#share')).toBe(true);
-    expect(await first.textContent('[data-testid=badge]')).toBe('connected (leader)');
-    expect(await second.textContent('[data-testid=badge]')).toBe('connected via another tab');
+    expect(await second.evaluate(() => document.querySelector<HTMLInputElement>('#share')!.checked)).toBe(true);
+    expect(await badge(first)).toBe('connected (leader)');
+    expect(await badge(second)).toBe('connected via another tab');
     expect(clientsOf('ivy')).toHaveLength(1);
     await second.fill('#text', 'through the leader');
-    await second.press('#text', 'Enter');
-    for (const page of [first, second]) await page.waitForSelector('.message-text:text("through the leader")', { timeout: 5000 });
+    await second.pressEnter('#text');
+    for (const page of [first, second]) {
+      await waitInPage(page, 'the message', PAGE_WAIT_MS, () => [...document.querySelectorAll('.message-text')].some((e) => e.textContent === 'through the leader'));
+    }
     mkdirSync(ARTIFACTS, { recursive: true });
-    await second.screenshot({ path: `${ARTIFACTS}demo-shared.png` });
+    await second.screenshot(`${ARTIFACTS}demo-shared-${engine}.png`);
     await first.close();
-    await second.waitForSelector('[data-testid=badge][data-role=leader]', { timeout: 5000 });
-    await second.waitForSelector('[data-testid=badge][data-state=open]', { timeout: 5000 });
-    expect(await second.textContent('[data-testid=badge]')).toBe('connected (leader)');
+    await hasElement(second, '[data-testid=badge][data-role=leader]');
+    await hasElement(second, '[data-testid=badge][data-state=open]');
+    expect(await badge(second)).toBe('connected (leader)');
   });
 });

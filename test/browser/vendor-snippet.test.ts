@@ -1,6 +1,5 @@
-import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
-import { describeInChromium, useServerAndBrowser } from '../helpers/browser';
+import { addModuleScript, describeInEngines, PAGE_WAIT_MS, useServerAndEngine, waitInPage, type EnginePage } from '../helpers/browser';
 
 /**
  * The vendor's documented client code (seed 002 / docs/protocol.md), unchanged but for the import
@@ -28,25 +27,28 @@ window.sendChat = () => {
 };
 `;
 
-describeInChromium("the vendor's client snippet in Chromium", () => {
-  const ctx = useServerAndBrowser();
+type VendorWindow = { received: string[]; sendChat(): void; opened?: boolean };
 
-  async function page(options: string, user: string, text: string): Promise<Page> {
-    const p = await ctx.browser.newPage();
-    await p.goto(ctx.server.url); // any page of the app: the default URL resolves against it
-    await p.addScriptTag({ type: 'module', content: vendorCode(options, 'vendor-room', user, text) });
-    await p.waitForFunction(() => (window as { opened?: boolean }).opened === true, null, { timeout: 5000 });
+describeInEngines("the vendor's client snippet", (engine) => {
+  const ctx = useServerAndEngine(engine);
+
+  async function page(options: string, user: string, text: string): Promise<EnginePage> {
+    const p = await ctx.engine.newPage();
+    await p.goto(`${ctx.server.url}sdk-page/`); // any page of the app: the default URL resolves against it
+    await addModuleScript(p, vendorCode(options, 'vendor-room', user, text));
+    await waitInPage(p, 'the vendor socket open', PAGE_WAIT_MS, () => (window as unknown as VendorWindow).opened === true);
     return p;
   }
 
   it('runs unchanged with only a url option (and with none at all) and two pages exchange messages', async () => {
     const rick = await page(`{ url: ${JSON.stringify(ctx.server.wsUrl)} }`, 'rick', 'hello from rick');
     const markus = await page('', 'markus', 'hello from markus');
-    await rick.evaluate(() => (window as unknown as { sendChat(): void }).sendChat());
-    await markus.evaluate(() => (window as unknown as { sendChat(): void }).sendChat());
+    await rick.evaluate(() => (window as unknown as VendorWindow).sendChat());
+    await waitInPage(markus, "rick's message", PAGE_WAIT_MS, () => (window as unknown as VendorWindow).received.length === 1);
+    await markus.evaluate(() => (window as unknown as VendorWindow).sendChat());
     for (const p of [rick, markus]) {
-      await p.waitForFunction(() => (window as unknown as { received: string[] }).received.length === 2, null, { timeout: 5000 });
-      expect(await p.evaluate(() => (window as unknown as { received: string[] }).received)).toEqual(['rick: hello from rick', 'markus: hello from markus']);
+      await waitInPage(p, 'both messages', PAGE_WAIT_MS, () => (window as unknown as VendorWindow).received.length === 2);
+      expect(await p.evaluate(() => (window as unknown as VendorWindow).received)).toEqual(['rick: hello from rick', 'markus: hello from markus']);
     }
     await Promise.all([rick.close(), markus.close()]);
   });

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { afterEach } from 'vitest';
-import type { TestServerOptions } from '../server/index.mjs';
 import { forkTestServer, type ForkedServer } from './forked-server.mjs';
+import { SERVER_CLI, type TestServerOptions } from './test-server';
 
 /** The CLI server as a separate process, so a test can SIGKILL it. */
 export interface ServerProcess {
@@ -14,7 +14,7 @@ export interface ServerProcess {
 }
 
 export async function startServerProcess(port = 0, args: string[] = []): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['test/server/cli.mjs', '--port', String(port), ...args], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn(process.execPath, [SERVER_CLI, '--port', String(port), ...args], { stdio: ['ignore', 'pipe', 'ignore'] });
   const line = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('the server process did not start within 10 s')), 10_000);
     createInterface({ input: child.stdout! }).once('line', (l) => (clearTimeout(timer), resolve(l)));

@@ -1,5 +1,5 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterEach } from 'vitest';
+import { addModuleScript, PAGE_WAIT_MS, waitInPage, type Engine, type EngineContext, type EnginePage } from './engines';
 
 /** What a tab recorded, read with {@link Tab.log}. */
 export interface TabLog {
@@ -17,7 +17,7 @@ export interface TabLog {
 
 /** One page of the test server running the built SDK: a client that chats in `group` as `user`. */
 export interface Tab {
-  page: Page;
+  page: EnginePage;
   /** Sends one chat message to the group; resolves with what `send()` returned. */
   say(text: string): Promise<string>;
   /** Sends `${prefix}-1` .. `${prefix}-${count}`, one every `everyMs`, from the page's own timer; resolves at once. */
@@ -72,35 +72,38 @@ const TAB_SCRIPT = (o: Required<TabOptions>) => `
  * context after each test. Another context is another browser profile: its tabs share nothing.
  * @example const tabs = useTabs(ctx); const ctx1 = await tabs.context(); const a = await tabs.open(ctx1, url, { user: 'a', group: 'g' });
  */
-export function useTabs(ctx: { browser: Browser }) {
-  const contexts: BrowserContext[] = [];
+export function useTabs(ctx: { engine: Engine }) {
+  const contexts: EngineContext[] = [];
   afterEach(async () => {
     await Promise.all(contexts.splice(0).map((c) => c.close()));
   });
   return {
-    async context(): Promise<BrowserContext> {
-      const context = await ctx.browser.newContext();
+    async context(): Promise<EngineContext> {
+      const context = await ctx.engine.newContext();
       contexts.push(context);
       return context;
     },
     /** Opens `url` in a new page of `context` and connects; resolves once the client is open. */
-    async open(context: BrowserContext, url: string, options: TabOptions): Promise<Tab> {
+    async open(context: EngineContext, url: string, options: TabOptions): Promise<Tab> {
       const page = await context.newPage();
-      page.on('pageerror', (err) => console.error(`page error (${options.user}):`, err));
-      await page.goto(url, { timeout: 5000 });
-      await page.addScriptTag({ type: 'module', content: TAB_SCRIPT({ share: true, ...options }) });
+      await page.goto(url);
+      await addModuleScript(page, TAB_SCRIPT({ share: true, ...options }));
       type W = { tab: { say(t: string): string; stream(p: string, n: number, ms: number): void; socket: { close(): void } }; tabLog: TabLog };
       const tab: Tab = {
         page,
-        say: (text) => page.evaluate((t) => (window as unknown as W).tab.say(t), text),
-        stream: (prefix, count, everyMs) => page.evaluate(([p, n, ms]) => (window as unknown as W).tab.stream(p as string, n as number, ms as number), [prefix, count, everyMs] as const),
+        say: (text) => page.evaluate((t: string) => (window as unknown as W).tab.say(t), text),
+        stream: (prefix, count, everyMs) => page.evaluate((p: string, n: number, ms: number) => (window as unknown as W).tab.stream(p, n, ms), prefix, count, everyMs),
         log: () => page.evaluate(() => (window as unknown as W).tabLog),
         disconnect: () => page.evaluate(() => (window as unknown as W).tab.socket.close()),
-        until: async (check, what, timeout = 5000) => {
+        until: async (check, what, timeout = PAGE_WAIT_MS) => {
           try {
-            await page.waitForFunction(`(() => { const log = window.tabLog; return log && (${check}); })()`, null, { timeout, polling: 10 });
+            // `check` is source text over `log`: the page evaluates it.
+            await waitInPage(page, what, timeout, (c: string) => {
+              const log = (window as unknown as { tabLog?: TabLog }).tabLog;
+              return !!log && !!(0, eval)(`(log) => (${c})`)(log);
+            }, check);
           } catch (err) {
-            throw new Error(`${options.user}: timed out waiting for ${what} (${check}): ${(err as Error).message.split('\n')[0]}`);
+            throw new Error(`${options.user}: ${(err as Error).message} (${check})`);
           }
         },
       };

@@ -1,9 +1,7 @@
-import type { BrowserContext, Page } from 'playwright-core';
-import { afterEach, describe, expect, it } from 'vitest';
-import { browserSuiteMode, useServerAndBrowser } from '../helpers/browser';
-import { createTestServer, type TestServer } from '../server/index.mjs';
-
-const mode = browserSuiteMode();
+import { afterEach, expect, it } from 'vitest';
+import { addModuleScript, describeInEngines, useServerAndEngine, waitInPage, type EnginePage } from '../helpers/browser';
+import type { EngineContext } from '../helpers/engines';
+import { startTestServer, type TestServer } from '../helpers/test-server';
 
 type Log = { messages: string[]; errors: string[]; opens: number; states: string[]; visibility: string[]; pongs: number; waits: number[] };
 
@@ -26,9 +24,13 @@ const BACKGROUND_TAB_EMULATION = `
   window.setHidden = (h) => { hidden = h; document.dispatchEvent(new Event('visibilitychange')); };
 `;
 
-describe.runIf(mode !== 'skip')('fault: a background tab in Chromium', () => {
-  const ctx = useServerAndBrowser();
-  let context: BrowserContext | undefined;
+/**
+ * Chromium only: the emulation stands for Chrome's own throttling policy, and it is the headless
+ * Chromium that cannot show a page hidden. Firefox and WebKit hide a background tab for real.
+ */
+describeInEngines('fault: a background tab, emulated (Chromium only)', (engine) => {
+  const ctx = useServerAndEngine(engine);
+  let context: EngineContext | undefined;
   let wsServer: TestServer | undefined;
   afterEach(async () => {
     await context?.close();
@@ -37,14 +39,13 @@ describe.runIf(mode !== 'skip')('fault: a background tab in Chromium', () => {
   });
 
   /** A page of the test server running the built SDK with `options` (a JS object literal). */
-  async function openPage(options: string): Promise<{ page: Page; log: () => Promise<Log>; setHidden: (h: boolean) => Promise<void> }> {
-    context = await ctx.browser.newContext();
+  async function openPage(options: string): Promise<{ page: EnginePage; log: () => Promise<Log>; setHidden: (h: boolean) => Promise<void> }> {
+    context = await ctx.engine.newContext();
     const page = await context.newPage();
-    page.on('pageerror', (err) => console.error('page error:', err));
-    await page.goto(ctx.server.url);
-    await page.addScriptTag({
-      type: 'module',
-      content: `${BACKGROUND_TAB_EMULATION}
+    await page.goto(`${ctx.server.url}sdk-page/`);
+    await addModuleScript(
+      page,
+      `${BACKGROUND_TAB_EMULATION}
         const { WebConnectionWebSocket, liveness, networkSignals } = await import('/dist/webconnection-websocket.min.js');
         window.log = { messages: [], errors: [], opens: 0, states: [], visibility: [], pongs: 0, waits: [] };
         const signals = networkSignals();
@@ -58,13 +59,13 @@ describe.runIf(mode !== 'skip')('fault: a background tab in Chromium', () => {
         socket.onOpenHandler = () => window.log.opens++;
         socket.onStateChange = (s) => window.log.states.push(s.state);
         socket.tryConnect(true, 'bg', 'hidden-user');`,
-    });
-    await page.waitForFunction(() => (window as unknown as { log?: Log }).log?.opens === 1, null, { timeout: 5000 });
+    );
+    await waitInPage(page, 'the link open', 5000, () => (window as unknown as { log?: Log }).log?.opens === 1);
     return {
       page,
       log: () => page.evaluate(() => (window as unknown as { log: Log }).log),
       setHidden: async (h) => {
-        await page.evaluate((x) => (window as unknown as { setHidden(h: boolean): void }).setHidden(x), h);
+        await page.evaluate((x: boolean) => (window as unknown as { setHidden(h: boolean): void }).setHidden(x), h);
         expect(await page.evaluate(() => document.visibilityState)).toBe(h ? 'hidden' : 'visible');
       },
     };
@@ -86,7 +87,7 @@ describe.runIf(mode !== 'skip')('fault: a background tab in Chromium', () => {
     await new Promise((r) => setTimeout(r, 3500));
     expect(await broadcast(ctx.server, 'sent while hidden')).toBe(1);
     // Network events arrive while hidden.
-    await page.waitForFunction(() => (window as unknown as { log: Log }).log.messages.includes('sent while hidden'), null, { timeout: 5000 });
+    await waitInPage(page, 'the message sent while hidden', 5000, () => (window as unknown as { log: Log }).log.messages.includes('sent while hidden'));
 
     await setHidden(false);
     const seen = await log();
@@ -94,36 +95,35 @@ describe.runIf(mode !== 'skip')('fault: a background tab in Chromium', () => {
     expect(seen.errors).toEqual([]); // no false "went silent": the server answered the pings
     expect(seen.opens).toBe(1); // the same link all along
     // Back in front, the heartbeat resumes at once: a ping goes out and its pong keeps the link.
-    const pongs = seen.pongs;
-    await page.waitForFunction((before) => (window as unknown as { log: Log }).log.pongs > before, pongs, { timeout: 5000 });
+    await waitInPage(page, 'a pong after the page was shown', 5000, (before) => (window as unknown as { log: Log }).log.pongs > before, seen.pongs);
     expect(await log()).toMatchObject({ errors: [], opens: 1, states: ['connecting', 'open'] });
     await page.close();
   });
 
   it('a page whose link dropped while hidden reconnects as soon as it is shown, not when its long backoff ends', { timeout: 30_000 }, async () => {
     // The WebSocket server is a second one, so the test can restart it; the page comes from ctx.server.
-    wsServer = await createTestServer({ static: false });
+    wsServer = await startTestServer({ static: false });
     const port = wsServer.port;
     const { page, log, setHidden } = await openPage(
       `{ url: '${wsServer.wsUrl}', liveness: liveness({ heartbeat: { interval: 1000, timeout: 2000 } }), reconnect: { retryDelay: () => 60000 } }`,
     );
     await setHidden(true);
     await wsServer.close(); // 1001 going away
-    wsServer = await createTestServer({ static: false, port });
-    await page.waitForFunction(() => (window as unknown as { log: Log }).log.states.at(-1) === 'reconnecting', null, { timeout: 5000 });
+    wsServer = await startTestServer({ static: false, port });
+    await waitInPage(page, 'state reconnecting', 5000, () => (window as unknown as { log: Log }).log.states.at(-1) === 'reconnecting');
     // The throttled timers have run: the 60 s wait is under way, and no attempt has been made.
-    await page.waitForFunction(() => (window as unknown as { log: Log }).log.waits.includes(60000), null, { timeout: 10_000 });
+    await waitInPage(page, 'the 60 s wait under way', 10_000, () => (window as unknown as { log: Log }).log.waits.includes(60000));
     expect(wsServer.clients()).toHaveLength(0);
 
     const shownAt = Date.now();
     await setHidden(false);
-    await page.waitForFunction(() => (window as unknown as { log: Log }).log.opens === 2, null, { timeout: 5000 });
+    await waitInPage(page, 'the link open again', 5000, () => (window as unknown as { log: Log }).log.opens === 2);
     const backAfter = Date.now() - shownAt;
     console.log(`background tab: link dropped while hidden, open again ${backAfter} ms after the page was shown (retry delay 60 s)`);
     expect(backAfter).toBeLessThan(2000);
     expect(await broadcast(wsServer, 'after the drop')).toBe(1);
-    await page.waitForFunction(() => (window as unknown as { log: Log }).log.messages.includes('after the drop'), null, { timeout: 5000 });
+    await waitInPage(page, 'the message after the drop', 5000, () => (window as unknown as { log: Log }).log.messages.includes('after the drop'));
     expect((await log()).errors).toEqual([]);
     await page.close();
   });
-});
+}, ['chromium']);

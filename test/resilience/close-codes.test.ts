@@ -1,43 +1,10 @@
-import { createServer, type Server } from 'node:http';
-import { WebSocketServer } from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConnectError, type CloseInfo, type WebConnectionOptions } from '../../src/index';
+import { scriptedWsServer } from '../helpers/scripted-ws-server';
 import { recordingClient, type RecordingClient } from '../helpers/sdk-client';
 import { waitFor } from '../helpers/wait';
 
-/**
- * A real server whose every connection is closed by `onOpen` (or refused at the upgrade with an
- * HTTP status), so the close policy is exercised through `ws`, reconnecting-websocket and the SDK.
- */
-async function scriptedServer(behaviour: { close?: (n: number) => [number, string] | 'terminate' | undefined; refuse?: (n: number) => number | undefined }) {
-  const http: Server = createServer();
-  const wss = new WebSocketServer({ noServer: true });
-  let upgrades = 0;
-  http.on('upgrade', (req, socket, head) => {
-    const n = ++upgrades;
-    const status = behaviour.refuse?.(n);
-    if (status) return void socket.end(`HTTP/1.1 ${status} Refused\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      const action = behaviour.close?.(n);
-      if (action === 'terminate') setTimeout(() => ws.terminate(), 10);
-      else if (action) setTimeout(() => ws.close(...action), 10);
-    });
-  });
-  await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
-  const port = (http.address() as { port: number }).port;
-  return {
-    url: `ws://127.0.0.1:${port}/__initializeSocket.wc`,
-    upgrades: () => upgrades,
-    close: () =>
-      new Promise<void>((r) => {
-        wss.clients.forEach((c) => c.terminate());
-        http.closeAllConnections();
-        http.close(() => r());
-      }),
-  };
-}
-
-let server: Awaited<ReturnType<typeof scriptedServer>> | undefined;
+let server: Awaited<ReturnType<typeof scriptedWsServer>> | undefined;
 let client: RecordingClient | undefined;
 afterEach(async () => {
   client?.socket.close();
@@ -53,7 +20,7 @@ describe('close-code policy against a real server', () => {
     [4401, 'not authenticated'],
     [4403, 'forbidden'],
   ])('a server close with %i (%s) stops reconnecting: state closed, closeReason names the code', async (code, reason) => {
-    server = await scriptedServer({ close: () => [code, reason] });
+    server = await scriptedWsServer({ close: () => [code, reason] });
     client = recordingClient(server.url, { reconnect: fast });
     const closes: CloseInfo[] = [];
     client.socket.onCloseHandler = (ev) => closes.push(ev);
@@ -74,7 +41,7 @@ describe('close-code policy against a real server', () => {
     [4000, 'application code'],
     [4408, 'idle timeout'],
   ])('a server close with %i (%s) reconnects', async (code, reason) => {
-    server = await scriptedServer({ close: (n) => (n === 1 ? [code, reason] : undefined) });
+    server = await scriptedWsServer({ close: (n) => (n === 1 ? [code, reason] : undefined) });
     client = recordingClient(server.url, { reconnect: fast });
     const closes: number[] = [];
     client.socket.onCloseHandler = (ev) => closes.push(ev.code);
@@ -85,7 +52,7 @@ describe('close-code policy against a real server', () => {
   });
 
   it('a link that breaks without a close frame (1006) reconnects', async () => {
-    server = await scriptedServer({ close: (n) => (n === 1 ? 'terminate' : undefined) });
+    server = await scriptedWsServer({ close: (n) => (n === 1 ? 'terminate' : undefined) });
     client = recordingClient(server.url, { reconnect: fast });
     const closes: CloseInfo[] = [];
     client.socket.onCloseHandler = (ev) => closes.push(ev);
@@ -96,7 +63,7 @@ describe('close-code policy against a real server', () => {
 
   it('a custom shouldReconnect is honoured both ways: it may reconnect after 4401 and stop after 1001', async () => {
     const codes: [number, string][] = [[4401, 'token expired'], [1001, 'going away']];
-    server = await scriptedServer({ close: (n) => codes[n - 1] });
+    server = await scriptedWsServer({ close: (n) => codes[n - 1] });
     const seen: number[] = [];
     client = recordingClient(server.url, { reconnect: { ...fast, shouldReconnect: ({ code }) => (seen.push(code), code !== 1001) } });
     client.socket.tryConnect();
@@ -107,7 +74,7 @@ describe('close-code policy against a real server', () => {
   });
 
   it('an upgrade refused with HTTP 401 is a failed attempt (1006, ConnectError), retried with backoff: browsers hide the status', async () => {
-    server = await scriptedServer({ refuse: (n) => (n <= 3 ? 401 : undefined) });
+    server = await scriptedWsServer({ refuse: (n) => (n <= 3 ? 401 : undefined) });
     const attempts: number[] = [];
     const infos: CloseInfo[] = [];
     client = recordingClient(server.url, {
@@ -126,7 +93,7 @@ describe('close-code policy against a real server', () => {
 
   it('maxRetries: after that many failed attempts in a row the state is closed, and reconnect() starts again', async () => {
     let refuse = true;
-    server = await scriptedServer({ refuse: () => (refuse ? 503 : undefined) });
+    server = await scriptedWsServer({ refuse: () => (refuse ? 503 : undefined) });
     client = recordingClient(server.url, { reconnect: { ...fast, maxRetries: 2 } });
     client.socket.tryConnect();
     await client.waitForState('closed');
@@ -140,7 +107,7 @@ describe('close-code policy against a real server', () => {
 
 describe('the url function', () => {
   it('a url function that rejects is reported (ConnectError) and retried with a growing backoff until it resolves', async () => {
-    server = await scriptedServer({});
+    server = await scriptedWsServer({});
     let calls = 0;
     const attempts: number[] = [];
     client = recordingClient('', {
@@ -160,7 +127,7 @@ describe('the url function', () => {
   });
 
   it('a url function that returns an invalid URL is reported the same way and retried', async () => {
-    server = await scriptedServer({});
+    server = await scriptedWsServer({});
     let calls = 0;
     client = recordingClient('', { url: () => (++calls === 1 ? 'ftp://nope/' : server!.url), reconnect: fast });
     client.socket.tryConnect();
