@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
 import type { CloseInfo } from '../../src/index';
 import { waitFor } from '../helpers/wait';
 import { recordingClient } from '../helpers/sdk-client';

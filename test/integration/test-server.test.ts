@@ -329,11 +329,6 @@ describe('test server: command-line tools', () => {
   });
 });
 
-async function waitCount(c: RawClient, n: number) {
-  const deadline = Date.now() + 3000;
-  while (c.received.length < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-}
-
 function runNode(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const p = spawn(process.execPath, args);
