@@ -14,6 +14,9 @@ import { createSessions, trailingSeq } from './resume.mjs';
 import { ConnectionIndex } from './routing.mjs';
 import { createSendPath } from './send-path.mjs';
 
+/** The close code of a socket whose session a newer link took over (docs/protocol.md, "Resume"). */
+export const REPLACED_CODE = 4000;
+
 /** @typedef {import('./envelope.mjs').Envelope} Envelope */
 /** @typedef {import('ws').WebSocket} WebSocket */
 /** Who a connection is: decided when it connects, never by what its frames say. @typedef {{ groupId: string, userId: string }} Identity */
@@ -194,6 +197,15 @@ export function createHub(options, stats, quietLog) {
   };
 
   /**
+   * A newer link took over the connection's session: its socket, if the server still thinks it is
+   * open (a half-open leftover, or a client that reconnected without closing), is closed.
+   * @param {Connection} conn
+   */
+  const replaced = (conn) => {
+    if (conn.socket.readyState === conn.socket.OPEN) conn.socket.close(REPLACED_CODE, 'replaced by a newer link to this session');
+  };
+
+  /**
    * Wires a socket to its connection: frames in, and on close either the end of the connection or,
    * with a session, the session's wait for its client.
    * @param {Connection} conn @param {WebSocket} socket
@@ -211,8 +223,8 @@ export function createHub(options, stats, quietLog) {
     // ws closes the connection itself on a protocol error (1002), an oversize frame (1009) or bad UTF-8 (1007).
     socket.on('error', (err) => quietLog('socket error', `connection ${conn.id}: ${err.message}`));
     socket.on('close', () => {
-      // A resumed session's old socket closing later changes nothing.
-      if (conn.socket !== socket) return;
+      // A socket a newer link replaced (resumed on it, or started afresh) changes nothing by closing.
+      if (conn.socket !== socket || !connections.all.has(conn)) return;
       if (conn.session && sessions) sessions.detached(conn.session, () => connections.delete(conn));
       else connections.delete(conn);
     });
@@ -241,9 +253,8 @@ export function createHub(options, stats, quietLog) {
         const { session, resumed, replay } = sessions.open(asked.id, asked.ack, () => previous?.groupId === groupId && previous.userId === userId);
         // A new link: a refusal asked for on the old one is asked for again if it comes to that.
         session.awaiting = 0;
+        if (previous) replaced(previous);
         if (resumed && previous) {
-          // Its old socket, if the server still thinks it is open, is a half-open leftover.
-          if (previous.socket.readyState === previous.socket.OPEN) previous.socket.close(4000, 'session resumed on another link');
           conn = previous;
           conn.socket = socket;
           conn.lastSeen = now;

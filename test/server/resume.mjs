@@ -67,7 +67,7 @@ export function createSessions({ bufferFrames, bufferBytes, ttlSeconds, maxSessi
         s = fresh(id);
         sessions.delete(id);
         // Bounded: the oldest session goes first.
-        if (sessions.size >= maxSessions) this.forget(/** @type {string} */ (sessions.keys().next().value));
+        if (sessions.size >= maxSessions) this.forget(/** @type {Session} */ (sessions.values().next().value));
         sessions.set(id, s);
       }
       const replay = resumed ? s.buffer.filter(([seq]) => seq > ack).map(([, text]) => text) : [];
@@ -98,19 +98,22 @@ export function createSessions({ bufferFrames, bufferBytes, ttlSeconds, maxSessi
       clearTimeout(s.ackTimer);
       s.ackTimer = undefined;
       s.expiry = setTimeout(() => {
-        this.forget(s.id);
+        this.forget(s);
         onExpiry();
       }, ttlSeconds * 1000);
       s.expiry.unref?.();
     },
 
-    /** @param {string} id */
-    forget(id) {
-      const s = sessions.get(id);
-      if (!s) return;
+    /**
+     * Ends a session's timers; the store lets it go only if it is still the one under its id (a
+     * session a newer one replaced must not take the newer one with it).
+     * @param {Session} s
+     */
+    forget(s) {
       clearTimeout(s.expiry);
       clearTimeout(s.ackTimer);
-      sessions.delete(id);
+      s.expiry = s.ackTimer = undefined;
+      if (sessions.get(s.id) === s) sessions.delete(s.id);
     },
 
     get size() {
@@ -118,7 +121,7 @@ export function createSessions({ bufferFrames, bufferBytes, ttlSeconds, maxSessi
     },
 
     close() {
-      for (const id of [...sessions.keys()]) this.forget(id);
+      for (const s of [...sessions.values()]) this.forget(s);
     },
   };
 }
