@@ -51,7 +51,7 @@ describe('hostile: the test server\'s session store', () => {
     await waitFor(() => sockets.filter((s) => !s.isClosed()).length <= 3, 'the superseded sockets closed (at most maxConnections open)', 3000);
   });
 
-  it('S2 another identity that names a connected client\'s session id cuts that client off from everything routed to it, silently', async () => {
+  it('S2 another identity that names a connected client\'s session id does not take it over: it starts afresh, and the client still gets everything routed to it', async () => {
     server = await createTestServer({ static: false });
     const urls: string[] = [];
     const Recording = class extends WebSocket {
@@ -67,11 +67,13 @@ describe('hostile: the test server\'s session store', () => {
     await waitFor(() => resumes.length === 1, 'the victim greeted');
     // The session id travels in the upgrade URL (proxy logs, a Referer, a shared screenshot...).
     const stolen = new URL(urls[0]!).searchParams.get('wcSession')!;
-    await rawClient({ groupId: 'other', userId: 'mallory', wcSession: stolen, wcAck: '0' });
+    const thief = await rawClient({ groupId: 'other', userId: 'mallory', wcSession: stolen, wcAck: '0' });
+    expect(thief.hello().wcResumed).toBe(false);
     server.broadcast({ action: 'news', message: 'for alice', recipients: [{ type: 'user', value: 'alice' }] });
     server.broadcast({ action: 'news', message: 'for group g', recipients: [{ type: 'group', value: 'g' }] });
     expect(victim.socket.state).toBe('open');
     await victim.waitFor('news', 2, 2000);
+    expect(resumes).toHaveLength(1);
   });
 
   it('S3 a client that could not resume while its old socket was still open (half-open link, buffer overflowed) keeps its new session when the old socket finally closes', async () => {

@@ -57,6 +57,8 @@ export function createHub(options, stats, quietLog) {
     },
   });
   let nextId = 1;
+  /** The connection of each session it made: who may take the session over, and whose socket a newer link replaces. @type {WeakMap<import('./resume.mjs').Session, Connection>} */
+  const holders = new WeakMap();
 
   /**
    * Every frame of a connection's conversation goes through here: with a session it is numbered
@@ -248,25 +250,34 @@ export function createHub(options, stats, quietLog) {
       /** @type {Connection | undefined} */
       let conn;
       if (asked && sessions) {
-        // The session's connection record, when this is the same identity coming back.
-        const previous = [...connections.all].find((c) => c.session?.id === asked.id);
-        const { session, resumed, replay } = sessions.open(asked.id, asked.ack, () => previous?.groupId === groupId && previous.userId === userId);
-        // A new link: a refusal asked for on the old one is asked for again if it comes to that.
-        session.awaiting = 0;
-        if (previous) replaced(previous);
-        if (resumed && previous) {
-          conn = previous;
+        const held = sessions.get(asked.id);
+        const previous = held && holders.get(held);
+        // Only the identity that holds a session takes it over, resumed or started afresh; another
+        // one naming its id leaves that client alone and gets a session for this link only.
+        const taken = previous && previous.groupId === groupId && previous.userId === userId ? previous : undefined;
+        const replay = held && taken ? sessions.resume(held, asked.ack) : undefined;
+        if (taken) replaced(taken);
+        if (taken && replay) {
+          conn = taken;
           conn.socket = socket;
           conn.lastSeen = now;
         } else {
-          if (previous) connections.delete(previous);
+          if (held && taken) {
+            connections.delete(taken);
+            sessions.forget(held);
+          }
+          const session = sessions.create(asked.id);
           conn = { id: nextId++, groupId, userId, socket, lastSeen: now, rate: { start: now, count: 0 }, session };
+          holders.set(session, conn);
           connections.add(conn);
         }
+        const session = /** @type {import('./resume.mjs').Session} */ (conn.session);
+        // A new link: a refusal asked for on the old one is asked for again if it comes to that.
+        session.awaiting = 0;
         wire(conn, socket);
-        sendControl(conn, { action: 'wc:hello', wcResumed: resumed, wcAck: session.received, wcReplay: replay.length });
-        for (const text of replay) sendFrame(conn, text);
-        if (!resumed && conn.groupId) sendHistory(conn);
+        sendControl(conn, { action: 'wc:hello', wcResumed: !!replay, wcAck: session.received, wcReplay: replay?.length ?? 0 });
+        for (const text of replay ?? []) sendFrame(conn, text);
+        if (!replay && conn.groupId) sendHistory(conn);
         return conn;
       }
       conn = { id: nextId++, groupId, userId, socket, lastSeen: now, rate: { start: now, count: 0 } };

@@ -34,14 +34,25 @@
 const VALID_ID = /^[\w-]{8,64}$/;
 
 /**
+ * The store keeps at most `maxSessions` sessions, one per id. A session it does not keep (its id
+ * is another client's) still numbers frames both ways, but only for its link: nobody can resume
+ * it, and it ends with its link.
  * @param {{ bufferFrames: number, bufferBytes: number, ttlSeconds: number, maxSessions: number }} limits
  */
 export function createSessions({ bufferFrames, bufferBytes, ttlSeconds, maxSessions }) {
   /** @type {Map<string, Session>} */
   const sessions = new Map();
 
-  /** @param {string} id @returns {Session} */
-  const fresh = (id) => ({ id, received: 0, sent: 0, buffer: [], bytes: 0, awaiting: 0, ackTimer: undefined, expiry: undefined });
+  /** @param {Session} s */
+  const holds = (s) => sessions.get(s.id) === s;
+
+  /** Ends a session: the store lets it go (if it is the one it keeps under its id), timers and all. @param {Session} s */
+  const forget = (s) => {
+    clearTimeout(s.expiry);
+    clearTimeout(s.ackTimer);
+    s.expiry = s.ackTimer = undefined;
+    if (holds(s)) sessions.delete(s.id);
+  };
 
   return {
     /** A well-formed session id from the upgrade's query, else undefined (no resume). @param {URL} url */
@@ -51,27 +62,42 @@ export function createSessions({ bufferFrames, bufferBytes, ttlSeconds, maxSessi
       return VALID_ID.test(id) ? { id, ack: Number.isSafeInteger(ack) && ack >= 0 ? ack : 0 } : undefined;
     },
 
+    /** The session the store keeps under `id`, if any. @param {string} id */
+    get(id) {
+      return sessions.get(id);
+    },
+
+    /** Whether the store keeps this session (it is the one under its id). */
+    holds,
+
     /**
-     * The session a connection resumes, or a new one. `resumed` is true only when every frame the
-     * client missed (after `ack`) is still in the buffer: then `replay` holds them, in order.
-     * `known(session)` says whether the session may be taken over (the same identity).
-     * @param {string} id @param {number} ack @param {(session: Session) => boolean} known
+     * Resumes a kept session for a client that got everything up to `ack`, when every frame it
+     * missed is still in the buffer: returns them, in order, and the session is no longer away.
+     * Otherwise returns undefined and changes nothing.
+     * @param {Session} s @param {number} ack
+     * @returns {string[] | undefined}
      */
-    open(id, ack, known) {
-      let s = sessions.get(id);
-      clearTimeout(s?.expiry);
-      const oldest = s?.buffer[0]?.[0] ?? (s ? s.sent + 1 : 0);
-      const resumed = !!s && known(s) && ack <= s.sent && ack + 1 >= oldest;
-      if (!s || !resumed) {
-        if (s) clearTimeout(s.ackTimer);
-        s = fresh(id);
-        sessions.delete(id);
-        // Bounded: the oldest session goes first.
-        if (sessions.size >= maxSessions) this.forget(/** @type {Session} */ (sessions.values().next().value));
-        sessions.set(id, s);
-      }
-      const replay = resumed ? s.buffer.filter(([seq]) => seq > ack).map(([, text]) => text) : [];
-      return { session: s, resumed, replay };
+    resume(s, ack) {
+      const oldest = s.buffer[0]?.[0] ?? s.sent + 1;
+      if (!holds(s) || ack > s.sent || ack + 1 < oldest) return undefined;
+      clearTimeout(s.expiry);
+      s.expiry = undefined;
+      return s.buffer.filter(([seq]) => seq > ack).map(([, text]) => text);
+    },
+
+    /**
+     * A new session under `id`, kept when the id is free (at `maxSessions` the oldest session goes
+     * first). When the id is taken, the new one is not kept (it lasts as long as its link).
+     * @param {string} id
+     * @returns {Session}
+     */
+    create(id) {
+      /** @type {Session} */
+      const s = { id, received: 0, sent: 0, buffer: [], bytes: 0, awaiting: 0, ackTimer: undefined, expiry: undefined };
+      if (sessions.has(id)) return s;
+      if (sessions.size >= maxSessions) forget(/** @type {Session} */ (sessions.values().next().value));
+      sessions.set(id, s);
+      return s;
     },
 
     /**
@@ -93,35 +119,32 @@ export function createSessions({ bufferFrames, bufferBytes, ttlSeconds, maxSessi
       while (s.buffer.length && s.buffer[0][0] <= ack) s.bytes -= /** @type {[number, string]} */ (s.buffer.shift())[1].length;
     },
 
-    /** The link dropped: the session waits `ttlSeconds` for its client to come back. @param {Session} s @param {() => void} onExpiry */
+    /**
+     * The link dropped: a kept session waits `ttlSeconds` for its client to come back, then expires
+     * (`onExpiry` runs then). A session the store does not keep ends now.
+     * @param {Session} s @param {() => void} onExpiry
+     */
     detached(s, onExpiry) {
       clearTimeout(s.ackTimer);
       s.ackTimer = undefined;
+      if (!holds(s)) return void (forget(s), onExpiry());
+      clearTimeout(s.expiry);
       s.expiry = setTimeout(() => {
-        this.forget(s);
+        forget(s);
         onExpiry();
       }, ttlSeconds * 1000);
       s.expiry.unref?.();
     },
 
-    /**
-     * Ends a session's timers; the store lets it go only if it is still the one under its id (a
-     * session a newer one replaced must not take the newer one with it).
-     * @param {Session} s
-     */
-    forget(s) {
-      clearTimeout(s.expiry);
-      clearTimeout(s.ackTimer);
-      s.expiry = s.ackTimer = undefined;
-      if (sessions.get(s.id) === s) sessions.delete(s.id);
-    },
+    /** Ends a session now, without its expiry's `onExpiry`: its client is back on a new one. */
+    forget,
 
     get size() {
       return sessions.size;
     },
 
     close() {
-      for (const s of [...sessions.values()]) this.forget(s);
+      for (const s of [...sessions.values()]) forget(s);
     },
   };
 }
