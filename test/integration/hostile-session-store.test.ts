@@ -96,7 +96,7 @@ describe('hostile: the test server\'s session store', () => {
     expect(back.hello().wcResumed).toBe(true);
   });
 
-  it('S4 sessions evicted by maxSessions while their client is away leave their connection records behind forever (unbounded memory)', async () => {
+  it('S4 sessions evicted by maxSessions while their client is away take their connection records with them (bounded memory)', async () => {
     const options = resolveOptions({ static: false, resume: { maxSessions: 10, ttlSeconds: 3600 } });
     const hub = createHub({ ...options, onWebSocket: defaultOnWebSocket }, { framesReceived: 0, slowReaders: 0, framesDropped: 0 }, () => {});
     /** A socket as the hub uses it: it opens, sends, and closes. */
@@ -109,7 +109,7 @@ describe('hostile: the test server\'s session store', () => {
         socket.emit('close');
       }
       expect(hub.sessions).toBe(10);
-      // Each record keeps its socket and an orphaned session buffer that every broadcast to the group fills (up to 1 MiB).
+      // A record left behind would keep its socket and an orphaned session buffer that every broadcast to the group fills (up to 1 MiB).
       expect(hub.connections.size).toBeLessThanOrEqual(10);
     } finally {
       hub.close();

@@ -35,13 +35,15 @@ const VALID_ID = /^[\w-]{8,64}$/;
 
 /**
  * The store keeps at most `maxSessions` sessions, one per id. A session it does not keep (its id
- * is another client's) still numbers frames both ways, but only for its link: nobody can resume
- * it, and it ends with its link.
+ * is another client's, or every kept session is live) still numbers frames both ways, but only for
+ * its link: nobody can resume it, and it ends with its link.
  * @param {{ bufferFrames: number, bufferBytes: number, ttlSeconds: number, maxSessions: number }} limits
  */
 export function createSessions({ bufferFrames, bufferBytes, ttlSeconds, maxSessions }) {
   /** @type {Map<string, Session>} */
   const sessions = new Map();
+  /** The kept sessions whose client is away, the one away longest first, each with what its expiry also ends. @type {Map<Session, () => void>} */
+  const away = new Map();
 
   /** @param {Session} s */
   const holds = (s) => sessions.get(s.id) === s;
@@ -51,7 +53,15 @@ export function createSessions({ bufferFrames, bufferBytes, ttlSeconds, maxSessi
     clearTimeout(s.expiry);
     clearTimeout(s.ackTimer);
     s.expiry = s.ackTimer = undefined;
+    away.delete(s);
     if (holds(s)) sessions.delete(s.id);
+  };
+
+  /** The end of a session whose client stayed away: at its time to live, or evicted to make room. @param {Session} s */
+  const expire = (s) => {
+    const onExpiry = away.get(s);
+    forget(s);
+    onExpiry?.();
   };
 
   return {
@@ -82,12 +92,14 @@ export function createSessions({ bufferFrames, bufferBytes, ttlSeconds, maxSessi
       if (!holds(s) || ack > s.sent || ack + 1 < oldest) return undefined;
       clearTimeout(s.expiry);
       s.expiry = undefined;
+      away.delete(s);
       return s.buffer.filter(([seq]) => seq > ack).map(([, text]) => text);
     },
 
     /**
-     * A new session under `id`, kept when the id is free (at `maxSessions` the oldest session goes
-     * first). When the id is taken, the new one is not kept (it lasts as long as its link).
+     * A new session under `id`, kept when the id is free and there is room: at `maxSessions` the
+     * session away longest expires to make it. When the id is taken or every kept session is
+     * live, the new one is not kept (it lasts as long as its link).
      * @param {string} id
      * @returns {Session}
      */
@@ -95,7 +107,11 @@ export function createSessions({ bufferFrames, bufferBytes, ttlSeconds, maxSessi
       /** @type {Session} */
       const s = { id, received: 0, sent: 0, buffer: [], bytes: 0, awaiting: 0, ackTimer: undefined, expiry: undefined };
       if (sessions.has(id)) return s;
-      if (sessions.size >= maxSessions) forget(/** @type {Session} */ (sessions.values().next().value));
+      if (sessions.size >= maxSessions) {
+        const [longestAway] = away.keys();
+        if (!longestAway) return s;
+        expire(longestAway);
+      }
       sessions.set(id, s);
       return s;
     },
@@ -121,7 +137,8 @@ export function createSessions({ bufferFrames, bufferBytes, ttlSeconds, maxSessi
 
     /**
      * The link dropped: a kept session waits `ttlSeconds` for its client to come back, then expires
-     * (`onExpiry` runs then). A session the store does not keep ends now.
+     * (`onExpiry` runs then, also when it is evicted to make room). A session the store does not
+     * keep ends now.
      * @param {Session} s @param {() => void} onExpiry
      */
     detached(s, onExpiry) {
@@ -129,10 +146,9 @@ export function createSessions({ bufferFrames, bufferBytes, ttlSeconds, maxSessi
       s.ackTimer = undefined;
       if (!holds(s)) return void (forget(s), onExpiry());
       clearTimeout(s.expiry);
-      s.expiry = setTimeout(() => {
-        forget(s);
-        onExpiry();
-      }, ttlSeconds * 1000);
+      away.delete(s);
+      away.set(s, onExpiry);
+      s.expiry = setTimeout(() => expire(s), ttlSeconds * 1000);
       s.expiry.unref?.();
     },
 
