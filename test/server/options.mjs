@@ -29,7 +29,7 @@ import { fileURLToPath } from 'node:url';
  * @property {number} [historySize] messages kept per group and sent as `initialmessages` on connect; 0 turns history off (default: 50)
  * @property {string[]} [historyActions] the actions history keeps (default: ["broadcastchatmessage"])
  * @property {number} [maxHistoryGroups] groups with a history; the group written least recently is forgotten first (default: 1000)
- * @property {{ bufferFrames?: number, bufferBytes?: number, ttlSeconds?: number, maxSessions?: number } | false} [resume] the resume extension (docs/protocol.md): per session, the frames kept for a replay (default 1000 frames, 1 MiB), how long a session waits for its client after its link dropped (default 120 s), and how many sessions at most (default 2000); false turns it off: then the server greets no one and numbers nothing, as the vendor's does
+ * @property {{ bufferFrames?: number, bufferBytes?: number, ttlSeconds?: number, maxSessions?: number } | false} [resume] the resume extension (docs/protocol.md): per session, the frames kept for a replay (default 1000 frames, 1 MiB), how long a session waits for its client after its link dropped (default 120 s), and how many sessions at most (default 2000; when full, the one away longest ends first, a live one never); false turns it off: then the server greets no one and numbers nothing, as the vendor's does
  * @property {Record<string, string> | false} [static] URL prefix -> directory (default: demo/ at "/" and dist/ at "/dist/")
  * @property {(line: string) => void} [log] (default: quiet)
  */

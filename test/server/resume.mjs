@@ -12,6 +12,7 @@
  *   `ttlSeconds` after its link dropped), and replayed after what it says it got. When the buffer
  *   no longer reaches that far back, or the session is unknown (expired, a server restart), the
  *   hello says `wcResumed: false` and the session starts afresh: the client tells its app.
+ * A session is its identity's: who may take it over is the hub's call (hub.mjs, `accept()`).
  * Session state lives in memory only.
  */
 
