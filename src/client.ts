@@ -1,10 +1,11 @@
-import { ArgumentError, DeliveryError, FrameError, InvalidStateError, QueueFullError, ReplayGapError, SilentLinkError, UnsentMessagesError, WebConnectionError, badArgument, type ReasonCode } from './errors';
+import { ArgumentError, ConnectError, DeliveryError, FrameError, InvalidStateError, QueueFullError, ReplayGapError, SilentLinkError, UnsentMessagesError, WebConnectionError, badArgument, show, type ReasonCode } from './errors';
 import { WebConnectionMessage } from './message';
 import { resolveOptions, type ResolvedOptions, type WebConnectionOptions } from './options';
 import { Outbox } from './outbox';
 import { encodePayload, webConnectionCodec } from './protocol/codec';
 import { serializeEnvelope, type Envelope } from './protocol/envelope';
 import { ResumeSession } from './resume';
+import { byteLength } from './transport/bytes';
 import { createPolicy } from './transport/policy';
 import { reconnectingTransport } from './transport/reconnecting';
 import type { CloseInfo, Frame, Sendable, Transport, TransportConfig, TransportEvents, WebSocketConstructor } from './transport/types';
@@ -74,6 +75,15 @@ type Handler = (payload: unknown, message: unknown) => void;
 
 /** Messages sent per task when the queue flushes without pacing; then it yields, so a long backlog never freezes the page. */
 const FLUSH_BATCH = 1000;
+/** The link is open but took no more just now (a shared link's leading tab is busy): the queue tries again this much later. */
+const REFUSED_RETRY_MS = 100;
+/**
+ * On a first link, with a backlog: how long the queue waits for a greeting (a server that resumes
+ * greets at once), so the backlog goes numbered. A server that does not greet costs this once.
+ */
+const GREETING_MS = 500;
+/** Frames in the tail that are never queued again: pings, acks, numbered frames (resume resends them), logins. */
+const SKIP = {};
 /** After the server refused a frame for now (its rate limit), what it did not take goes again this much later. */
 const RETRY_AFTER_REJECT_MS = 1000;
 /** With resume: what is still unacknowledged this long after the last progress goes again (the server drops duplicates). */
@@ -193,7 +203,11 @@ export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out e
   #resume: ResumeSession | undefined;
   /** Waiting for a known server's hello, or for the retry after a refusal: the queue waits too. */
   #holding = false;
-  /** Without resume: what went out on this link since the socket last had nothing buffered. */
+  /**
+   * What went out on this link since the socket last had nothing buffered, every frame: a close
+   * that says how many bytes the socket still held finds here which frames those were. Beside
+   * each, the message to queue again if it never left, or SKIP.
+   */
   #tail: Sendable[] = [];
   #tailMessages: unknown[] = [];
   #inSinceAck = 0;
@@ -246,7 +260,7 @@ export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out e
     if (this.#transport && this.#state !== 'closed' && same && reconnect === this.#auto) return;
     // Everything that can throw comes before anything changes; the factory, too.
     // One resume session per identity: a new user is a new conversation.
-    const session = same && this.#resume ? this.#resume : this.#o.resume && this.#o.codec === webConnectionCodec ? new ResumeSession() : undefined;
+    let session = same && this.#resume ? this.#resume : this.#o.resume && this.#o.codec === webConnectionCodec ? new ResumeSession() : undefined;
     const config = this.#config(reconnect, groupId, userId, session);
     const old = this.#transport;
     const oldToken = this.#token;
@@ -258,10 +272,19 @@ export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out e
       this.#token = oldToken;
       throw err;
     }
-    // The old transport goes (its events are ignored from now on), and with a new identity its queue.
+    // The old transport goes (its events are ignored from now on). What it never passed on goes on
+    // the new link; with a new identity it is handed back, with the queue.
     this.#stopWatch();
-    old?.close(1000, 'replaced by tryConnect()');
-    const unsent = old && !same ? [...(this.#resume?.clear() ?? []), ...this.#outbox.clear()] : [];
+    const untaken = this.#untail(old?.close(1000, 'replaced by tryConnect()') || 0, byteLength);
+    this.#tail.length = this.#tailMessages.length = 0;
+    let unsent: unknown[] = [];
+    let unconfirmed: unknown[] = [];
+    if (old && !same) {
+      unconfirmed = [...(this.#resume?.clear() ?? []), ...untaken.map((item) => item[1])];
+      unsent = this.#outbox.clear();
+    } else this.#outbox.requeue(untaken);
+    // A link that cannot carry resume (shared between tabs) goes without it.
+    if (this.#transport.resumable === false) session = undefined;
     this.#resume = session;
     this.#op++;
     this.#groupId = groupId;
@@ -269,7 +292,7 @@ export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out e
     this.#auto = reconnect;
     this.#setState('connecting', {});
     events.ready();
-    if (unsent.length) this.#report(new UnsentMessagesError(unsent));
+    if (unsent.length || unconfirmed.length) this.#report(new UnsentMessagesError(unsent, unconfirmed));
   }
 
   /**
@@ -297,7 +320,11 @@ export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out e
     const ready = this.#inOpenHandler || !(this.#outbox.size || this.#holding || this.#resume?.resending);
     if (t?.isOpen && ready && this.#transmit(t, frame, message, this.#inOpenHandler)) return 'sent';
     const queued = binary ? copyBinary(message) : frame;
-    if (this.#outbox.offer(queued, binary ? queued : message)) return 'queued';
+    if (this.#outbox.offer(queued, binary ? queued : message)) {
+      // An open link that did not take it now (a busy leading tab): the queue tries again soon.
+      if (t?.isOpen && !this.#holding) this.#timers.pump ??= setTimeout(() => this.#pump(t, this.#token!), REFUSED_RETRY_MS);
+      return 'queued';
+    }
     this.#report(new QueueFullError(message, this.#outbox.limit));
     return 'dropped';
   }
@@ -331,7 +358,7 @@ export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out e
    */
   close(code = 1000, reason = ''): void {
     if (!validCloseCode(code)) throw badArgument('The close code', '1000 or an integer in [3000, 4999]', code);
-    if (typeof reason !== 'string' || new TextEncoder().encode(reason).length > 123) throw badArgument('The close reason', 'a string of at most 123 UTF-8 bytes', reason);
+    if (typeof reason !== 'string' || byteLength(reason) > 123) throw badArgument('The close reason', 'a string of at most 123 UTF-8 bytes', reason);
     const op = ++this.#op;
     this.#stopWatch();
     this.#transport?.close(code, reason);
@@ -388,6 +415,7 @@ export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out e
         : sleep,
       log: o.log,
       builtin: reconnectingTransport,
+      queueLimit: o.queueLimit,
     };
   }
 
@@ -426,7 +454,7 @@ export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out e
       const watch = liveness?.watch({
         ping: () => {
           try {
-            t.send(codec.encode(codec.control(liveness.action!)));
+            this.#wire(t, codec.encode(codec.control(liveness.action!)), SKIP);
           } catch (err) {
             this.#featureFailed('The heartbeat ping', err);
           }
@@ -438,75 +466,135 @@ export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out e
     } catch (err) {
       this.#featureFailed('liveness', err);
     }
-    // A server known to resume greets the link first: its hello says what to send again.
-    if (this.#resume?.known) {
+    // A server known to resume greets the link first: its hello says what to send again. On a
+    // first link a backlog waits a moment for a greeting, so it goes numbered if it can.
+    const r = this.#resume;
+    if (r && (r.known || (!r.probed && this.#outbox.size))) {
       this.#holding = true;
-      this.#timers.hello = setTimeout(() => this.#noHello(t, token!), this.#o.connectionTimeout);
+      const timeout = this.#o.connectionTimeout;
+      this.#timers.hello = setTimeout(() => this.#noHello(t, token!), r.known ? timeout : Math.min(GREETING_MS, timeout));
     }
     this.#pump(t, token!);
   }
 
   /**
    * Hands a frame to the link. With resume on (announced on this link) an envelope is numbered
-   * and kept until acknowledged, whether or not this link takes it; without, a sent frame joins the
-   * tail whose bytes may still sit in the socket. `linkScoped`: sent from onOpenHandler, for this
-   * link only (a login): never numbered, never sent again.
+   * and kept until acknowledged, whether or not this link takes it (with `queueLimit` 0 nothing
+   * is kept: it goes unnumbered). `linkScoped`: sent from onOpenHandler, for this link only (a
+   * login): never numbered, never sent again.
    */
   #transmit(t: Transport, frame: Sendable, message: unknown, linkScoped?: boolean): boolean {
     const r = this.#resume;
-    if (r?.active && !linkScoped && typeof frame === 'string') {
-      if (r.pending >= this.#o.queueLimit) return false;
-      t.send(r.number(frame, message));
+    const limit = this.#o.queueLimit;
+    if (r?.active && !linkScoped && typeof frame === 'string' && limit) {
+      if (r.pending >= limit) return false;
+      this.#wire(t, r.number(frame, message), SKIP);
       this.#timers.resend ??= setTimeout(() => this.#resendStalled(t), RESEND_AFTER_MS);
       return true;
     }
+    return this.#wire(t, frame, linkScoped ? SKIP : message);
+  }
+
+  /**
+   * Gives the socket one frame and notes it in the tail (see #tail): `message` is queued again
+   * if the link dies with the frame still in the socket; SKIP for a frame that is not. Binary
+   * data in the tail is a copy, so what goes again is what went first.
+   */
+  #wire(t: Transport, frame: Sendable, message: unknown): boolean {
     const drained = !t.bufferedAmount;
     if (!t.send(frame)) return false;
-    if (!r?.known && !linkScoped) {
-      const tail = this.#tail;
-      const messages = this.#tailMessages;
-      // The socket had nothing left to send: what was sent before has left it.
-      if (drained) tail.length = messages.length = 0;
-      // A frame the socket sent at once (bufferedAmount back to 0) cannot be in its buffer later.
-      if (t.bufferedAmount) {
-        // No tuple per send: this is the hot path. Bounded (amortised): the oldest half goes.
-        if (tail.push(frame) > 2 * this.#o.queueLimit) tail.splice(0, this.#o.queueLimit), messages.splice(0, this.#o.queueLimit);
-        messages.push(message);
-      }
+    const tail = this.#tail;
+    const messages = this.#tailMessages;
+    // The socket had nothing left to send: what was sent before has left it.
+    if (drained) tail.length = messages.length = 0;
+    // A frame the socket sent at once (bufferedAmount back to 0) cannot be in its buffer later.
+    if (t.bufferedAmount) {
+      if (typeof frame !== 'string' && message !== SKIP) message = frame = copyBinary(frame as BinaryData);
+      // No tuple per send: this is the hot path. Bounded (amortised): the oldest half goes.
+      const cap = Math.max(this.#o.queueLimit, 1000);
+      if (tail.push(frame) > 2 * cap) tail.splice(0, cap), messages.splice(0, cap);
+      messages.push(message);
     }
     return true;
   }
 
   /**
+   * Takes the newest frames out of the tail, as many as reach back `amount` (each measured by
+   * `size`): those never left the socket. Returns the messages among them to queue again.
+   */
+  #untail(amount: number, size: (frame: Sendable) => number): [Sendable, unknown][] {
+    const tail = this.#tail;
+    const messages = this.#tailMessages;
+    let i = tail.length;
+    while (amount > 0 && i > 0) amount -= size(tail[--i]!);
+    const back: [Sendable, unknown][] = [];
+    for (let k = i; k < tail.length; k++) if (messages[k] !== SKIP) back.push([tail[k]!, messages[k]]);
+    tail.length = messages.length = i;
+    return back;
+  }
+
+  /**
    * Sends what waits, in order: first what resume sends again, then the queue. Paced by
-   * `flushRate` (a batch every 100 ms), or without pacing a batch per task, so a long backlog
-   * neither floods the server nor freezes the page.
+   * `flushRate` (batches of a tenth of it, at least one, each when the last one's share of a
+   * second is over), or without pacing a batch per task, so a long backlog neither floods the
+   * server nor freezes the page.
    */
   #pump(t: Transport, token: object): void {
     clearTimeout(this.#timers.pump);
+    this.#timers.pump = undefined;
     const r = this.#resume;
     const rate = this.#o.flushRate;
-    for (let n = rate === Infinity ? FLUSH_BATCH : Math.ceil(rate / 10); n > 0; n--) {
+    const batch = rate === Infinity ? FLUSH_BATCH : Math.max(1, Math.floor(rate / 10));
+    let n = batch;
+    for (; n > 0; n--) {
       if (this.#token !== token || this.#holding || !t.isOpen) return;
       const again = r?.nextResend();
       if (again !== undefined) {
-        if (!t.send(again)) return r!.unresend();
+        if (!this.#wire(t, again, SKIP)) {
+          r!.unresend();
+          break;
+        }
         this.#timers.resend ??= setTimeout(() => this.#resendStalled(t), RESEND_AFTER_MS);
         continue;
       }
       const item = this.#outbox.take();
       if (!item) return;
-      if (!this.#transmit(t, item[0], item[1])) return this.#outbox.putBack(item);
+      if (!this.#transmit(t, item[0], item[1])) {
+        this.#outbox.putBack(item);
+        break;
+      }
     }
-    this.#timers.pump = setTimeout(() => this.#pump(t, token), rate === Infinity ? 0 : 100);
+    // The link took no more (n > 0): a little later. Else the next batch.
+    this.#timers.pump = setTimeout(() => this.#pump(t, token), n > 0 ? REFUSED_RETRY_MS : rate === Infinity ? 0 : (batch * 1000) / rate);
   }
 
-  /** A server known to resume did not greet this link: it no longer does; what was kept goes out as it is. */
+  /**
+   * No greeting came: on a first link the server does not resume, and the backlog goes as it is.
+   * A server that resumed before and does not greet now has its link dropped, as a broken one (the
+   * next may be greeted); a second such link in a row and it no longer counts as resuming: what it
+   * never acknowledged is handed back, and the queue goes unnumbered.
+   */
   #noHello(t: Transport, token: object): void {
+    clearTimeout(this.#timers.hello);
+    this.#timers.hello = undefined;
+    const r = this.#resume!;
+    if (r.known) {
+      if (++r.ungreeted < 2) {
+        this.#report(new ConnectError(`The server resumed this session before but did not greet this link within ${this.#o.connectionTimeout} ms: the link is dropped and the session resumed on the next one.`, 'connect-timeout'));
+        if (this.#token === token && t.isOpen) this.#drop(t, 'the server did not greet');
+        return;
+      }
+      this.#report(new ReplayGapError(r.abandon(), 'the server no longer resumes this session (two links in a row without its greeting)'));
+    } else r.probed = true;
     if (this.#token !== token) return;
-    this.#outbox.requeue(this.#resume!.abandon());
     this.#holding = false;
     this.#pump(t, token);
+  }
+
+  /** Drops the link as a broken one (backoff, close policy); a transport without drop() reconnects. */
+  #drop(t: Transport, reason: string): void {
+    if (t.drop) t.drop(reason);
+    else t.reconnect();
   }
 
   /** The resume extension's frames from the server; none of them reaches a handler. */
@@ -514,21 +602,24 @@ export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out e
     const r = this.#resume!;
     const t = this.#transport!;
     const token = this.#token!;
+    const count = (n: unknown) => (Number.isSafeInteger(n) && (n as number) >= 0 ? (n as number) : 0);
     if (key === 'wc:hello') {
       clearTimeout(this.#timers.hello);
+      this.#timers.hello = undefined;
       const resumed = m.wcResumed === true;
-      const hello = r.hello(resumed, Number(m.wcAck) || 0);
+      const hello = r.hello(resumed, count(m.wcAck));
       this.#holding = false;
       this.#acked(hello.acked);
-      if (hello.gap) this.#report(new ReplayGapError(hello.unconfirmed));
+      if (hello.gap) this.#report(new ReplayGapError(hello.unconfirmed, hello.gap));
       this.#call(this.onResumeHandler, { resumed, replayed: Number(m.wcReplay) || 0, resent: hello.resent });
     } else if (key === 'wc:ack') {
-      this.#acked(r.acknowledge(Number(m.wcAck) || 0));
+      this.#acked(r.acknowledge(count(m.wcAck)));
     } else if (key === 'wc:reject') {
       const seq = Number(m.wcRejected);
       const retry = m.wcRetry === true;
       this.#report(new DeliveryError(m.message, r.reject(seq, retry), retry));
-      if (retry && !this.#holding && this.#token === token) {
+      // Unless onErrorHandler closed or replaced the link.
+      if (retry && !this.#holding && this.#token === token && this.#state === 'open' && t.isOpen) {
         this.#holding = true;
         this.#timers.retry = setTimeout(() => {
           this.#holding = false;
@@ -582,7 +673,7 @@ export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out e
     const t = this.#transport;
     if (!r || r.lastIn <= r.acked || !t?.isOpen) return;
     r.acked = r.lastIn;
-    t.send(serializeEnvelope({ action: 'wc:ack', message: '', groupId: '', userId: '', recipients: [], wcAck: r.lastIn }));
+    this.#wire(t, serializeEnvelope({ action: 'wc:ack', message: '', groupId: '', userId: '', recipients: [], wcAck: r.lastIn }), SKIP);
   }
 
   #silent(t: Transport, reason: string): void {
@@ -590,23 +681,14 @@ export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out e
     this.#report(new SilentLinkError(`Went silent: ${reason}.`, 'link-silent'));
     if (t !== this.#transport) return;
     // A silent link counts as a broken one (backoff, close policy); reconnect() would skip both.
-    if (t.drop) t.drop(`went silent: ${reason}`);
-    else t.reconnect();
+    this.#drop(t, `went silent: ${reason}`);
   }
 
   #closed(info: CloseInfo): void {
     this.#stopWatch();
-    // Without resume: the last frames whose bytes never left the socket go back to the front of
-    // the queue. Only those: a frame that may have been sent is never sent twice.
-    let unsent = info.unsent ?? 0;
-    const tail = this.#tail;
-    let i = tail.length;
-    while (unsent > 0 && i > 0) {
-      const frame = tail[--i]!;
-      unsent -= typeof frame === 'string' ? new TextEncoder().encode(frame).length : frame instanceof Blob ? frame.size : frame.byteLength;
-    }
-    this.#outbox.requeue(tail.slice(i).map((frame, k) => [frame, this.#tailMessages[i + k]]));
-    tail.length = this.#tailMessages.length = 0;
+    // The last frames whose bytes never left the socket go back to the front of the queue. Only
+    // those: a frame that may have been sent is never sent twice (resume resends numbered ones).
+    this.#outbox.requeue(this.#untail(info.unsent ?? 0, byteLength));
     this.#o.log?.('close', info);
     this.#call(this.onCloseHandler, { type: 'close', ...info });
   }
@@ -640,11 +722,22 @@ export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out e
     }
     const r = this.#resume;
     if (r) {
-      if (typeof key === 'string' && key.length < 10 && key.startsWith('wc:')) return this.#control(key, message as Envelope);
-      // A replayed frame already delivered is dropped; what arrives is acknowledged, a little later.
+      if (typeof key === 'string' && key.length < 10 && key.startsWith('wc:') && (r.active || key === 'wc:hello')) return this.#control(key, message as Envelope);
+      const t = this.#transport!;
+      // A link's greeting is its first frame: this link has none.
+      if (this.#timers.hello !== undefined) this.#noHello(t, this.#token!);
       const seq = (message as { wcSeq?: unknown }).wcSeq;
-      if (typeof seq === 'number') {
-        if (!r.fresh(seq)) return;
+      if (r.active && seq !== undefined) {
+        // A replayed frame already delivered is dropped; what arrives is acknowledged, a little later.
+        const at = r.receive(seq);
+        if (at !== 'next') {
+          if (at === 'invalid') this.#report(new FrameError(`its wcSeq, ${show(seq)}, is not a positive integer`, data));
+          if (at === 'ahead') {
+            this.#report(new FrameError(`it is numbered ${seq} but ${r.lastIn + 1} was next; the link is replaced so the server sends the missing ones again`, data));
+            this.#drop(t, 'frames from the server were missing');
+          }
+          return;
+        }
         this.#ackSoon();
       }
     }

@@ -18,9 +18,9 @@
  * - `link-silent`: the heartbeat or `staleTimeout` found an open link dead ({@link SilentLinkError}).
  * - `frame-invalid`, `binary-unhandled`: a frame from the server was not delivered ({@link FrameError}).
  * - `queue-full`: `send()` found the queue full ({@link QueueFullError}).
- * - `identity-changed`: `tryConnect()` with a new identity handed back the old one's queue ({@link UnsentMessagesError}).
+ * - `identity-changed`: `tryConnect()` with a new identity handed back the old one's queue and what it never confirmed ({@link UnsentMessagesError}).
  * - `server-rejected`: with resume, the server refused a message, for now (it is sent again) or for good ({@link DeliveryError}).
- * - `replay-gap`: with resume, the server had lost the session: what it sent meanwhile is gone ({@link ReplayGapError}).
+ * - `replay-gap`: with resume, the server had lost the session, stopped resuming, or miscounted: what it sent meanwhile may be gone ({@link ReplayGapError}).
  * - `handler-threw`: one of your callbacks threw; the connection is unaffected.
  * - `policy-invalid`: `retryDelay` or `shouldReconnect` threw or gave an unusable value; the default was used.
  * - `feature-failed`: a `liveness`, `network` or codec object misbehaved (threw, returned the wrong shape); the client carried on without it for that step.
@@ -103,15 +103,25 @@ export class QueueFullError extends WebConnectionError {
 
 /**
  * `tryConnect()` with another identity: the messages queued under the previous one are not sent
- * as the new user. They are handed back here, in order, for the app to resend or discard.
+ * as the new user. They are handed back here, in order, for the app to resend or discard; so are
+ * those sent under it that were never confirmed (see `unconfirmed`).
  */
 export class UnsentMessagesError extends WebConnectionError {
   override name = 'UnsentMessagesError';
   constructor(
-    /** The messages, as passed to `send()` (binary data as the copy that was queued). */
+    /** Never sent: the queue, as passed to `send()` (binary data as the copy that was queued). */
     readonly messages: unknown[],
+    /**
+     * Sent under the previous identity and never confirmed (the resume extension's acknowledgement,
+     * or a shared link's leading tab taking them): they may or may not have been processed, so
+     * they were not sent again. Oldest first.
+     */
+    readonly unconfirmed: unknown[] = [],
   ) {
-    super(`${messages.length} message(s) queued as the previous identity were not sent: see err.messages.`, 'identity-changed');
+    super(
+      `${messages.length} message(s) queued as the previous identity were not sent (err.messages)${unconfirmed.length ? `; ${unconfirmed.length} sent but never confirmed may or may not have been processed (err.unconfirmed)` : ''}.`,
+      'identity-changed',
+    );
   }
 }
 
@@ -135,17 +145,20 @@ export class DeliveryError extends WebConnectionError {
 
 /**
  * With our resume extension: the server no longer had this client's session (it restarted, or the
- * client was away longer than it keeps one). What it sent meanwhile is lost: reload the state you
+ * client was away longer than it keeps one), or it no longer resumes, or its count of what it
+ * received did not fit what was sent. What it sent meanwhile may be lost: reload the state you
  * show. The messages it never acknowledged are in `unconfirmed`: it may or may not have processed
  * them, so they were not sent again (that could double them).
  */
 export class ReplayGapError extends WebConnectionError {
   override name = 'ReplayGapError';
   constructor(
-    /** Sent in the lost session and never acknowledged, as passed to `send()`, oldest first. */
+    /** Sent and never acknowledged, as passed to `send()`, oldest first. */
     readonly unconfirmed: unknown[],
+    /** What happened, in words. */
+    reason = 'the server lost this session: what it sent meanwhile is gone',
   ) {
-    super(`The server lost this session: what it sent meanwhile is gone, and ${unconfirmed.length} message(s) it never acknowledged are in err.unconfirmed.`, 'replay-gap');
+    super(`${reason[0]!.toUpperCase()}${reason.slice(1)}; ${unconfirmed.length} message(s) it never acknowledged are in err.unconfirmed.`, 'replay-gap');
   }
 }
 

@@ -11,9 +11,6 @@
  * a number already seen is a duplicate of a replay and is dropped.
  */
 
-/** The number appended to an envelope's JSON: `…,"wcSeq":17}`. */
-const SEQ = /,"wcSeq":\d+\}$/;
-
 /** A message sent under resume, kept until the server acknowledges it. */
 interface Unacked {
   seq: number;
@@ -25,10 +22,14 @@ interface Unacked {
 export interface Hello {
   /** Messages the server had already processed: acknowledged. */
   acked: unknown[];
-  /** The server lost the session (a restart, an expiry, an overflowed buffer) after frames were exchanged in it. */
-  gap: boolean;
   /**
-   * When it did: the messages sent in the lost session that it never acknowledged. It may or may
+   * Why the conversation has a gap, if it has one: the server lost the session (a restart, an
+   * expiry, an overflowed buffer) after frames were exchanged in it, or its count of what it
+   * received does not fit what this client sent.
+   */
+  gap: string | undefined;
+  /**
+   * When it has: the messages this client sent that the server never acknowledged. It may or may
    * not have processed them, so they are not sent again (that could double them): the app decides.
    */
   unconfirmed: unknown[];
@@ -43,6 +44,10 @@ export class ResumeSession {
   known = false;
   /** The server announced it on this link: envelopes are numbered. */
   active = false;
+  /** A first link waited for a greeting that did not come: later links do not wait for one. */
+  probed = false;
+  /** Links in a row of a server known to resume that did not greet: at 2 it no longer counts as resuming. */
+  ungreeted = 0;
   /** The last numbered frame from the server that was delivered. */
   lastIn = 0;
   /** `lastIn` as last told to the server. */
@@ -70,9 +75,8 @@ export class ResumeSession {
     return this.#cursor < this.#unacked.length;
   }
 
-  /** Numbers an envelope's JSON and keeps it until acknowledged (a frame numbered before is sent as it is). */
+  /** Numbers an envelope's JSON and keeps it until acknowledged. */
   number(frame: string, message: unknown): string {
-    if (SEQ.test(frame)) return frame;
     const seq = ++this.#out;
     const numbered = `${frame.slice(0, -1)},"wcSeq":${seq}}`;
     this.#unacked.push({ seq, frame: numbered, message });
@@ -91,15 +95,30 @@ export class ResumeSession {
    * The server's hello: `resumed` says it still has the session, `received` the last number it
    * processed. What it has not acknowledged is sent again. A fresh session on the server (it lost
    * ours) numbers from 1 again, both ways; what it never acknowledged is handed back, not resent.
+   * A count that does not fit what was sent (more than was ever sent, or less than it had
+   * acknowledged) is a gap too: what is kept is handed back, and numbering goes on after its count,
+   * which is what the server takes next.
    */
   hello(resumed: boolean, received: number): Hello {
     this.known = this.active = true;
-    const gap = !resumed && (this.lastIn > 0 || this.#out > 0);
-    const acked = resumed ? this.acknowledge(received) : [];
-    const unconfirmed = resumed ? [] : this.#unacked.splice(0).map((e) => e.message);
-    if (!resumed) this.lastIn = this.acked = this.#out = 0;
+    this.ungreeted = 0;
     this.#cursor = 0;
-    return { acked, gap, unconfirmed, resent: this.#unacked.length };
+    const first = this.#unacked[0]?.seq;
+    if (resumed && received <= this.#out && (first === undefined || received >= first - 1)) {
+      const acked = this.acknowledge(received);
+      // Nothing kept: numbering goes on where the server is (numbers given up on were never processed).
+      if (!this.#unacked.length) this.#out = received;
+      return { acked, gap: undefined, unconfirmed: [], resent: this.#unacked.length };
+    }
+    const unconfirmed = this.#unacked.splice(0).map((e) => e.message);
+    if (resumed) {
+      const gap = received > this.#out ? `the server says it processed message ${received}, but only ${this.#out} were sent` : unconfirmed.length ? `the server says it processed up to message ${received}, which it had acknowledged before` : undefined;
+      this.#out = received;
+      return { acked: [], gap, unconfirmed, resent: 0 };
+    }
+    const gap = this.lastIn > 0 || this.#out > 0 ? 'the server lost this session: what it sent meanwhile is gone' : undefined;
+    this.lastIn = this.acked = this.#out = 0;
+    return { acked: [], gap, unconfirmed, resent: 0 };
   }
 
   /**
@@ -135,25 +154,32 @@ export class ResumeSession {
     this.#cursor--;
   }
 
-  /** A numbered frame from the server: true when it is new, false for a duplicate of a replay. */
-  fresh(seq: number): boolean {
-    if (seq <= this.lastIn) return false;
-    this.lastIn = seq;
-    return true;
+  /**
+   * A frame from the server numbered `seq`: `next` (deliver it), `seen` (a duplicate of a replay:
+   * drop it), `ahead` (frames before it are missing: the link must be replaced, so the server
+   * replays them) or `invalid` (not a positive integer).
+   */
+  receive(seq: unknown): 'next' | 'seen' | 'ahead' | 'invalid' {
+    if (!Number.isSafeInteger(seq) || (seq as number) < 1) return 'invalid';
+    if ((seq as number) <= this.lastIn) return 'seen';
+    if ((seq as number) > this.lastIn + 1) return 'ahead';
+    this.lastIn = seq as number;
+    return 'next';
   }
 
   /**
-   * The server stopped announcing resume (no hello within the connection timeout): what was kept
-   * goes out as it is, the server being one that ignores the number. Returns it, oldest first.
+   * The server no longer announces resume (links in a row without a hello): nothing is numbered
+   * until a hello says otherwise. Returns what it never acknowledged, oldest first: it may or may
+   * not have processed those, so they are handed back, not sent again.
    */
-  abandon(): [string, unknown][] {
+  abandon(): unknown[] {
     this.known = this.active = false;
     this.#cursor = Infinity;
-    return this.#unacked.splice(0).map((e) => [e.frame, e.message]);
+    return this.#unacked.splice(0).map((e) => e.message);
   }
 
   /** Everything kept, for a new identity to hand back. */
   clear(): unknown[] {
-    return this.abandon().map((e) => e[1]);
+    return this.abandon();
   }
 }

@@ -1,23 +1,14 @@
 import type { ReasonCode } from '../errors';
-import { newId, presenceName, type ToLeader, type ToViews } from './share-messages';
+import { byteLength } from './bytes';
+import { newId, presenceName, withoutResume, type ToLeader, type ToViews } from './share-messages';
 import { whenFree, type ShareHub } from './share-page';
 import type { Sendable, Transport, TransportConfig, TransportFactory } from './types';
-
-/**
- * The upgrade's query parameters that ask for resume (src/resume.ts names them; a unit test checks
- * a shared link's upgrade carries neither). Named here, not imported, so the resume module stays in
- * the core's file.
- */
-const RESUME_PARAMS = ['wcSession', 'wcAck'];
 
 /** How long a view whose presence lock came free may take to say bye. */
 const BYE_GRACE_MS = 100;
 
 /** Frames the leader remembers of the open link, to say whose bytes a broken one still held. */
 const LOG_LIMIT = 1000;
-
-/** Bytes a frame takes in the socket's buffer (as `bufferedAmount` counts them). */
-const bytesOf = (data: Sendable): number => (typeof data === 'string' ? new TextEncoder().encode(data).length : ((data as Blob).size ?? (data as ArrayBufferView).byteLength ?? 0));
 
 type Announcement = ToViews extends infer M ? (M extends unknown ? Omit<M, 'h'> : never) : never;
 
@@ -69,11 +60,7 @@ export class ShareLeader {
     const url = config.url;
     config = {
       ...config,
-      url: async () => {
-        const u = new URL(await url());
-        for (const p of RESUME_PARAMS) u.searchParams.delete(p);
-        return u.href;
-      },
+      url: async () => withoutResume(await url()),
     };
     const live =
       <A extends unknown[]>(fn: (...args: A) => void) =>
@@ -162,7 +149,7 @@ export class ShareLeader {
     const first: Record<string, number> = {};
     for (let i = this.#log.length - 1; i >= 0 && unsent > 0; i--) {
       const { v, id, data } = this.#log[i]!;
-      unsent -= bytesOf(data);
+      unsent -= byteLength(data);
       first[v] = id;
     }
     return first;

@@ -60,3 +60,15 @@ export type ToViews = { h: string } & (
 
 /** An id no other tab will draw. */
 export const newId = (): string => Math.random().toString(36).slice(2) + Date.now().toString(36);
+
+/**
+ * A URL without the query parameters that ask for resume (src/resume.ts names them; a unit test
+ * checks a shared link's upgrade carries neither): one session cannot carry several tabs'
+ * numbering. Named here, not imported, so the resume module stays in the core's file.
+ */
+export const withoutResume = (url: string): string => {
+  const u = new URL(url);
+  u.searchParams.delete('wcSession');
+  u.searchParams.delete('wcAck');
+  return u.href;
+};

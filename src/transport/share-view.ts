@@ -1,6 +1,7 @@
 import { ConnectError, WebConnectionError, type ReasonCode } from '../errors';
 import { ShareLeader } from './share-leader';
-import { newId, presenceName, type ToViews } from './share-messages';
+import { byteLength } from './bytes';
+import { newId, presenceName, withoutResume, type ToViews } from './share-messages';
 import { holdLock, type ShareHub, type SharePage } from './share-page';
 import type { CloseInfo, Sendable, Transport, TransportConfig, TransportEvents, TransportFactory, Wait } from './types';
 
@@ -71,15 +72,20 @@ const tell = (settings: ViewSettings, events: TransportEvents, role: ShareRole) 
   }
 };
 
-/** A message sent to the leader and not yet confirmed. */
+/** A frame sent to the leader and not yet confirmed (`data` only while it is kept for the channel), or confirmed and maybe still in the socket. */
 interface Pending {
   id: number;
-  data: Sendable;
   bytes: number;
 }
 
-/** Confirmed messages a view keeps for a close that may hand them back (as the client keeps its tail). */
+/** Confirmed frames a view counts for a close that may say they never left the socket. */
 const SENT_LIMIT = 1000;
+
+/**
+ * How long the close of a link whose leader's tab went away waits (unless the next link opens
+ * first): a confirmation the old tab sent before it went may arrive after its successor spoke.
+ */
+const HANDOVER_GRACE_MS = 50;
 
 const WENT_AWAY: CloseInfo = { code: 1006, reason: 'the tab holding the shared connection went away', wasClean: false, opened: true };
 
@@ -94,18 +100,18 @@ const own = (data: Sendable): Sendable =>
       ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice().buffer
       : new Uint8Array(data as ArrayBufferLike).slice().buffer;
 
-/** Bytes, near enough: a string counts its UTF-16 units. */
-const sizeOf = (data: Sendable): number => (typeof data === 'string' ? data.length : ((data as Blob).size ?? (data as ArrayBufferView).byteLength ?? 0));
-
 /**
  * One client's transport when links are shared: what its client sees is what it would see with a
  * socket of its own, whichever tab holds the link. Every view of a link queues for the election
- * lock; the one that gets it starts a {@link ShareLeader} in its page. A view keeps each frame it
- * sends until the leader confirms it, and sends the unconfirmed ones again, in order, on the next
- * link (a new leader's, after the old one's tab went away): nothing is lost or doubled by the
- * handover.
+ * lock; the one that gets it starts a {@link ShareLeader} in its page. A view counts each frame it
+ * sends until the leader confirms it; when the link ends (its close, the leader's tab going away,
+ * the client's close()) the close says how many bytes never reached the socket, as a socket's
+ * close does, and the client queues those frames again: they go on the next link, in order,
+ * after what its onOpenHandler sends. Nothing is lost by the handover.
  */
 export class ShareView implements Transport {
+  /** One session cannot carry several tabs' numbering: a shared link goes without resume. */
+  readonly resumable = false;
   readonly #page: SharePage;
   readonly #config: TransportConfig;
   readonly #events: TransportEvents;
@@ -129,6 +135,12 @@ export class ShareView implements Transport {
   #pendingBytes = 0;
   /** Confirmed on this link since the socket last held nothing: a close may hand some back. */
   #sent: Pending[] = [];
+  /**
+   * The leader's tab went away with the link: its close waits a moment (HANDOVER_GRACE_MS, or
+   * until the next link opens), so a confirmation the old leader sent before it went still
+   * counts. Then the close says what was never confirmed.
+   */
+  #wentAway: ReturnType<typeof setTimeout> | undefined;
   #seq = 0;
   /** The backoff after a url function that failed. */
   #wait: Wait | undefined;
@@ -153,12 +165,13 @@ export class ShareView implements Transport {
   send(data: Sendable): boolean {
     const hub = this.#hub;
     const link = this.#link;
-    if (!hub || link === undefined) return false;
+    // A leader that does not confirm (its tab is busy) takes no more than the client would queue.
+    if (!hub || link === undefined || this.#pending.length >= Math.max(1, this.#config.queueLimit)) return false;
     const id = ++this.#seq;
-    // The leader of this page sends at once; another tab's may need it again later.
+    // The leader of this page sends at once; the channel to another tab's needs a copy it can carry.
     const kept = hub.leader ? data : own(data);
-    const bytes = sizeOf(kept);
-    this.#pending.push({ id, data: kept, bytes });
+    const bytes = byteLength(kept);
+    this.#pending.push({ id, bytes });
     this.#pendingBytes += bytes;
     hub.toLeader({ t: 'send', v: this.#id, link, id, data: kept });
     return true;
@@ -174,15 +187,17 @@ export class ShareView implements Transport {
     if (this.#link !== undefined) this.#hub?.toLeader({ t: 'drop', v: this.#id, link: this.#link, reason });
   }
 
-  close(code: number, reason: string): void {
-    if (this.#closed) return;
-    const wasOpen = this.isOpen;
+  close(code: number, reason: string): number {
+    if (this.#closed) return 0;
+    const wasOpen = this.isOpen || !!this.#wentAway;
+    clearTimeout(this.#wentAway);
+    this.#wentAway = undefined;
+    // As a socket's close reports what it still held: the client queues those again (a leader
+    // whose link is open may still send them: at least once, as with a socket of its own).
+    const unsent = this.#untaken(0);
     this.#leave(code, reason);
-    // Those are on their way to the leader, which sends them if its link is open, as a socket
-    // sends what it holds when it is closed. Kept, they could go twice.
-    this.#pending = [];
-    this.#pendingBytes = 0;
-    if (wasOpen) this.#events.close({ code, reason, wasClean: true, opened: true });
+    if (wasOpen) this.#events.close({ code, reason, wasClean: true, opened: true, unsent });
+    return unsent;
   }
 
   receive(m: ToViews): void {
@@ -216,7 +231,7 @@ export class ShareView implements Transport {
       if (m.h !== this.#leader) return;
       this.#buffered = m.buffered;
       if (m.drained) this.#sent = [];
-      this.#sent.push(...confirmed);
+      for (const p of confirmed) this.#sent.push(p);
       if (this.#sent.length > SENT_LIMIT) this.#sent.splice(0, this.#sent.length - SENT_LIMIT);
       return;
     }
@@ -229,16 +244,13 @@ export class ShareView implements Transport {
         return this.#opened(m.link, 0);
       case 'close': {
         const mine = this.#link !== undefined && this.#link === m.link;
-        const from = m.unsent?.[this.#id];
-        // Its bytes never left the broken socket: they go first on the next link.
-        const back = from === undefined ? [] : this.#sent.filter((p) => p.id >= from);
-        this.#pending.unshift(...back);
-        this.#pendingBytes += back.reduce((n, p) => n + p.bytes, 0);
-        this.#sent = [];
-        if (mine) this.#link = undefined;
+        if (!mine) return m.stop && this.#stopped(m.stop.code, m.stop.reason);
+        // From its first frame whose bytes never left the broken socket, and what the leader never took.
+        const unsent = this.#untaken(m.unsent?.[this.#id] ?? Infinity);
+        this.#link = undefined;
         // As a socket of its own: the stop, then the close of the link that ended with it.
         if (m.stop) this.#stopped(m.stop.code, m.stop.reason);
-        if (mine) events.close(m.info);
+        events.close({ ...m.info, unsent });
         return;
       }
       case 'retry':
@@ -305,7 +317,8 @@ export class ShareView implements Transport {
         clearTimeout(timer);
       }
       try {
-        const key = this.#settings.key(url);
+        // Without what is this client's own (a shared link goes without resume anyway).
+        const key = this.#settings.key(withoutResume(url));
         if (typeof key === 'string') return key;
         throw new TypeError(`it returned ${typeof key}`);
       } catch (err) {
@@ -315,35 +328,64 @@ export class ShareView implements Transport {
     }
   }
 
-  /** The link stopped for good. What is still unconfirmed was never sent: it goes on the next link if the client reconnects. */
+  /** The link stopped for good (the close that ended it, if any, has said what was never sent). */
   #stopped(code: ReasonCode, reason: string): void {
+    const wentAway = this.#wentAway;
+    const unsent = this.#untaken(Infinity);
+    clearTimeout(wentAway);
+    this.#wentAway = undefined;
     this.#leave(1000, 'stopped');
     this.#events.stop(code, reason);
+    if (wentAway) this.#events.close({ ...WENT_AWAY, unsent });
   }
 
   #opened(link: string, buffered: number): void {
     // A view may hear of one link twice (a second hello's state, and the open itself).
     if (this.#link === link) return;
-    const run = this.#run;
+    if (this.#wentAway) {
+      const run = this.#run;
+      this.#toldGone();
+      if (run !== this.#run) return;
+    }
     this.#link = link;
     this.#buffered = buffered;
     this.#sent = [];
-    // Sent before the link that went: they go first, in order, before this link's open handlers run.
-    for (const p of [...this.#pending]) this.#hub!.toLeader({ t: 'send', v: this.#id, link, id: p.id, data: p.data });
-    if (run === this.#run && this.#link === link) this.#events.open();
+    this.#events.open();
   }
 
-  /** The leader's tab went away: the link went with it, as far as this client can tell. */
+  /**
+   * The leader's tab went away: the link went with it, as far as this client can tell. What the
+   * old socket took, it sent as its page closed (or it is lost with it: a shared link goes without
+   * resume); what it never took goes on the next link, when the close is told (see #wentAway).
+   */
   #handover(): void {
     this.#leader = undefined;
-    // What the old socket took, it sent as its page closed (or it is lost with it: issue 13's
-    // resume, once a shared link carries it, fills that gap).
     this.#sent = [];
     if (this.#link === undefined) return;
     this.#link = undefined;
-    const run = this.#run;
+    this.#wentAway = setTimeout(() => this.#toldGone(), HANDOVER_GRACE_MS);
     this.#events.retry(1, 0);
-    if (run === this.#run) this.#events.close(WENT_AWAY);
+  }
+
+  /** The close of the link whose leader's tab went away, with what was never confirmed. */
+  #toldGone(): void {
+    clearTimeout(this.#wentAway);
+    this.#wentAway = undefined;
+    this.#events.close({ ...WENT_AWAY, unsent: this.#untaken(Infinity) });
+  }
+
+  /**
+   * Forgets the link's frames and returns the bytes of those that never reached the socket: the
+   * ones the leader did not confirm, and the confirmed ones from id `from` on (their bytes were
+   * still in the broken socket). For the close that tells the client.
+   */
+  #untaken(from: number): number {
+    let bytes = this.#pendingBytes;
+    for (const p of this.#sent) if (p.id >= from) bytes += p.bytes;
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    this.#sent = [];
+    return bytes;
   }
 
   #setRole(role: ShareRole): void {
@@ -356,6 +398,8 @@ export class ShareView implements Transport {
   /** Leaves the link: tells the leader (the code and reason close it if this was the last view), lets its locks go. */
   #leave(code: number, reason: string): void {
     this.#closed = true;
+    clearTimeout(this.#wentAway);
+    this.#wentAway = undefined;
     this.#run++;
     this.#link = undefined;
     this.#leader = undefined;

@@ -81,6 +81,12 @@ export interface TransportConfig {
   log: ((event: string, detail?: unknown) => void) | undefined;
   /** The built-in transport (the reconnecting-websocket adapter), for a transport that wraps it, as `sharedTransport()` does. */
   builtin: TransportFactory;
+  /**
+   * The client's `queueLimit`: a transport that holds frames it has not yet passed on (a shared
+   * link's view, until the leading tab takes them) holds at most this many (at least 1), and
+   * refuses more (`send()` returns false), so the client queues and reports as it does offline.
+   */
+  queueLimit: number;
 }
 
 /**
@@ -92,8 +98,10 @@ export interface Transport {
   readonly isOpen: boolean;
   /** Bytes the open link's socket has not yet put on the network (0 when there is no link). Optional for custom transports. */
   readonly bufferedAmount?: number;
-  /** Transmits now; returns false (and sends nothing) when the link is not open. */
+  /** Transmits now; returns false (and sends nothing) when the link is not open, or cannot take more now. */
   send(data: Sendable): boolean;
+  /** False when the link cannot carry the resume extension (a link shared between tabs): the client does not ask for it. */
+  readonly resumable?: boolean;
   /** Drops the current link or wait and connects again at once, with the backoff reset. */
   reconnect(): void;
   /**
@@ -102,8 +110,12 @@ export interface Transport {
    * calls `reconnect()`.
    */
   drop?(reason: string): void;
-  /** Stops for good, timers included; an open link is closed with `code` and `reason`, a connecting one is abandoned. */
-  close(code: number, reason: string): void;
+  /**
+   * Stops for good, timers included; an open link is closed with `code` and `reason`, a connecting
+   * one is abandoned. May return how many of the frames last given to `send()` it has not passed
+   * on and may never send (a shared link's view: those the leading tab has not taken yet).
+   */
+  close(code: number, reason: string): number | void;
 }
 
 /** Builds a transport; pass one as `options.transport` to replace the built-in adapter. */

@@ -331,7 +331,8 @@ describe('defect: the queue', () => {
     const tr = scriptedTransport((data, events) => {
       if (String(data).includes('"logout"')) events.message(envelopeText('loggedout'));
     });
-    const s = new WebConnectionWebSocket({ url: 'ws://x.test/', WebSocket: ScriptedSocket, transport: tr.factory });
+    // Without resume: a backlog on a first link would wait a moment for a greeting first.
+    const s = new WebConnectionWebSocket({ url: 'ws://x.test/', WebSocket: ScriptedSocket, transport: tr.factory, resume: false });
     const handedBack: string[] = [];
     s.onErrorHandler = (e) => e instanceof UnsentMessagesError && handedBack.push(...e.messages.map((m) => (m as { action: string }).action));
     s.tryConnect(true, 'g', 'alice');

@@ -95,6 +95,8 @@ describe('send queue', () => {
     expect(t.errors.map((e) => ((e as QueueFullError).dropped as { action: string }).action)).toEqual(['c', 'd']);
     t.socket.tryConnect();
     await t.open();
+    // The backlog goes first (on a first link after a moment's wait for a greeting): then the marker.
+    await waitFor(() => t.socket.queued === 0, 'the backlog sent');
     t.socket.send(msg(t.socket, 'marker'));
     await waitFor(() => t.actions().includes('marker'), 'the marker');
     expect(t.actions()).toEqual(['a', 'b', 'marker']);

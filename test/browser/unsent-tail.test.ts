@@ -7,11 +7,12 @@ import { defaultOnWebSocket } from '../server/index.mjs';
 
 /**
  * Without the resume extension (a vendor server), what the socket still held when the link died
- * is sent again, and nothing else (issue 13, item 4). A browser keeps `bufferedAmount` after a
- * close (Node's `ws` does not), so this runs in a page: the link stops reading until the page's
- * socket buffers a backlog, then it is cut.
+ * is sent again, and nothing else (issue 13, item 4); with it, the tail and resume's resends
+ * together send nothing twice. A browser keeps `bufferedAmount` after a close (Node's `ws` does
+ * not), so this runs in a page: the link stops reading until the page's socket buffers a backlog,
+ * then it is cut.
  */
-describeInEngines('vendor mode: frames that never left the socket go again, nothing twice', (engine) => {
+describeInEngines('the unsent tail: frames that never left the socket go again, nothing twice', (engine) => {
   const ctx = useServerAndEngine(engine);
   let wsServer: TestServer | undefined;
   let proxy: Awaited<ReturnType<typeof startTcpProxy>> | undefined;
@@ -79,5 +80,41 @@ describeInEngines('vendor mode: frames that never left the socket go again, noth
     expect(got).toEqual([...got].sort((a, b) => a - b));
     expect(got.slice(-requeued)).toEqual(Array.from({ length: requeued }, (_, i) => N - requeued + i));
     console.log(`${engine}, vendor mode: ${N} messages of 40 KB sent into a stalled link, cut: ${requeued} requeued and delivered once; ${N - got.length} lost in flight; 0 duplicated`);
+  });
+
+  it('with a resume server: messages queued before the first link, then a backlog the socket holds when a later link dies: each processed once (hostile review)', { timeout: 60_000 }, async () => {
+    const got: string[] = [];
+    wsServer = await startTestServer({ static: false, rateLimit: false, onWebSocket: (msg, c) => (msg.action === 'n' ? void got.push(msg.message.split(':')[0]!) : defaultOnWebSocket(msg, c)) });
+    proxy = await startTcpProxy(wsServer.port);
+    const p = (page = await ctx.engine.newPage());
+    await p.goto(`${ctx.server.url}sdk-page/`);
+    await addModuleScript(
+      p,
+      `const { WebConnectionWebSocket } = await import('/dist/webconnection-websocket.min.js');
+       const s = new WebConnectionWebSocket({ url: 'ws://127.0.0.1:${proxy.port}/__initializeSocket.wc', reconnect: { minDelay: 50, maxDelay: 100 }, flushRate: Infinity });
+       window.s = s;
+       window.resumes = [];
+       s.onResumeHandler = (info) => window.resumes.push(info);
+       s.tryConnect(true, 'tail', 'u');
+       // Sent while connecting: queued; on the first link they wait for its hello and go numbered.
+       for (let i = 0; i < 5; i++) s.send(s.createBroadcastMessage('n', 'early' + i));`,
+    );
+    type W = { resumes: unknown[]; s: { send(m: unknown): string; createBroadcastMessage(a: string, m: string): unknown; bufferedAmount: number } };
+    await waitInPage(p, 'the first hello', 10_000, () => (window as unknown as W).resumes.length === 1);
+    await waitFor(() => got.length === 5, 'the early messages processed');
+    proxy.stall();
+    const N = 250;
+    const bufferedAmount = await p.evaluate((n) => {
+      const s = (window as unknown as W).s;
+      const pad = 'x'.repeat(40_000);
+      for (let i = 0; i < n; i++) s.send(s.createBroadcastMessage('n', `big${i}:${pad}`));
+      return s.bufferedAmount;
+    }, N);
+    expect(bufferedAmount).toBeGreaterThan(0);
+    proxy.cut();
+    await waitInPage(p, 'the resume after the cut', 40_000, () => (window as unknown as W).resumes.length === 2);
+    await waitFor(() => got.includes(`big${N - 1}`), 'the backlog, sent again', 20_000);
+    const twice = got.filter((m, i) => got.indexOf(m) !== i);
+    expect(twice).toEqual([]);
   });
 });
