@@ -1,68 +1,196 @@
 // @ts-check
 /**
- * Client cost per message: encode + decode + dispatch inside the SDK (driven through an in-memory
- * transport, no network): `createBroadcastMessage` + `addRecipient` + `send` (validate + encode) and
- * the frame fed back in (decode + validate + dispatch to `onMessageHandler`), against bare
- * `JSON.stringify` + `JSON.parse` + a handler call on the same envelope. Warm-up, then alternating
- * timed runs; the median of each.
+ * Cost per message, receive and send apart, as a ratio to what an app without the SDK would do.
+ *
+ * The SDK runs whole, its own socket adapter and reconnecting-websocket included, on an in-memory
+ * WebSocket (`options.WebSocket`): no network, nothing but the SDK's code and the baseline's.
+ * - receive: the socket's `message` listeners (the adapter's and reconnecting-websocket's) get a
+ *   frame; decode, validation and dispatch end in `onMessageHandler`. Baseline: one listener
+ *   doing `JSON.parse` and calling the same handler.
+ * - send: `createBroadcastMessage` + `addRecipient` + `send` down to the socket's `send`.
+ *   Baseline: `JSON.stringify` of the same envelope (the frames are checked to be identical) and
+ *   the socket's `send`.
+ *
+ * Why the figure holds still and does not flatter:
+ * - batches of each kind alternate (ABBA), and the result is the median of per-batch ratios, so
+ *   drift and a neighbour's burst hit both sides of a ratio alike and outliers drop out;
+ * - every variant has its own loop function with direct calls (no shared call site turning
+ *   polymorphic for both, which would add the same overhead to both and pull the ratio to 1);
+ * - warm-up runs every loop until optimised before anything is timed;
+ * - no GC is forced between batches: on Node 20 a full GC leaves `JSON.stringify` of class
+ *   instances (the SDK's message) slow for thousands of calls, so forcing one before every batch
+ *   would time every batch as the one after a rare major GC; collections happen as in an app, and
+ *   the median of ratios leaves out the batches one happens to land in;
+ * - every result is used (a checksum of what each handler saw, and of the bytes sent), and the
+ *   checksums must match, so the baseline cannot be optimised away or do less than the SDK.
  */
 import { WebConnectionWebSocket } from 'webconnection-websocket';
+import { median } from './lib.mjs';
 
-/** @param {number} iterations per timed run @param {number} [runs] timed runs of each, alternating */
-export async function clientCostBench(iterations, runs = 7) {
-  /** @type {import('webconnection-websocket').TransportEvents | undefined} */
-  let events;
-  let lastFrame = '';
-  /** @type {import('webconnection-websocket').TransportFactory} */
-  const memory = (_config, e) => {
-    events = e;
-    queueMicrotask(() => e.open());
-    return { isOpen: true, send: (d) => ((lastFrame = /** @type {string} */ (d)), true), reconnect() {}, close() {} };
-  };
-  const socket = new WebConnectionWebSocket({ url: 'ws://127.0.0.1/', transport: memory, WebSocket: /** @type {never} */ (function () {}) });
-  await new Promise((resolve) => {
-    socket.onOpenHandler = resolve;
-    socket.tryConnect();
+/** A socket with no network under it: open on the next tick; `send` only counts. */
+class MemorySocket {
+  static CONNECTING = 0;
+  static OPEN = 1;
+  static CLOSING = 2;
+  static CLOSED = 3;
+  readyState = 0;
+  bufferedAmount = 0;
+  binaryType = 'blob';
+  bytesSent = 0;
+  /** @type {Record<string, ((ev: any) => void)[]>} */
+  listeners = { open: [], message: [], close: [], error: [] };
+  /** @param {string} url */
+  constructor(url) {
+    this.url = url;
+    setTimeout(() => {
+      this.readyState = 1;
+      for (const l of this.listeners.open) l({ type: 'open' });
+    });
+  }
+  /** @param {string} type @param {(ev: any) => void} fn */
+  addEventListener(type, fn) {
+    this.listeners[type]?.push(fn);
+  }
+  /** @param {string} type @param {(ev: any) => void} fn */
+  removeEventListener(type, fn) {
+    const ls = this.listeners[type];
+    if (ls?.includes(fn)) ls.splice(ls.indexOf(fn), 1);
+  }
+  /** @param {string} data */
+  send(data) {
+    this.bytesSent += data.length;
+  }
+  close() {
+    if (this.readyState === 3) return;
+    this.readyState = 3;
+    for (const l of this.listeners.close) l({ type: 'close', code: 1000, reason: '', wasClean: true });
+  }
+}
+
+/** Frames as the server sends them: the full envelope, chat-sized, a few senders. */
+const FRAMES = Array.from({ length: 64 }, (_, i) =>
+  JSON.stringify({ action: 'broadcastchatmessage', message: `message ${i}: hello from the benchmark, a chat-sized line`, groupId: 'room-1', userId: `user-${i % 7}`, recipients: [] }),
+);
+const TEXTS = FRAMES.map((_, i) => `message ${i}: hello from the benchmark, a chat-sized line`);
+
+/**
+ * @param {{ batches: number, perBatch: number, warmUpMs?: number }} options
+ */
+export async function costBench({ batches, perBatch, warmUpMs = 1500 }) {
+  /** @type {MemorySocket | undefined} */
+  let sdkSocket;
+  const client = new WebConnectionWebSocket({
+    url: 'ws://127.0.0.1/',
+    WebSocket: /** @type {never} */ (
+      function (/** @type {string} */ url) {
+        return (sdkSocket = new MemorySocket(url));
+      }
+    ),
   });
-  if (socket.state !== 'open') throw new Error(`the in-memory transport did not open (${socket.state})`);
-  let handled = 0;
-  socket.onMessageHandler = () => handled++;
-  const text = 'hello from the benchmark, a chat-sized message';
+  let sdkSeen = 0;
+  client.onMessageHandler = (msg) => void (sdkSeen += msg.message.length + msg.userId.length);
+  await new Promise((resolve, reject) => {
+    client.onOpenHandler = resolve;
+    client.onErrorHandler = reject;
+    client.tryConnect();
+  });
+  client.onOpenHandler = null;
+  if (!sdkSocket || client.state !== 'open') throw new Error(`the in-memory socket did not open (${client.state})`);
+  const sdkListeners = sdkSocket.listeners.message;
+  const sdkOut = sdkSocket;
 
-  const sdkOnce = () => {
-    const msg = socket.createBroadcastMessage('broadcastchatmessage', text);
-    msg.addRecipient('room-1', 'group');
-    socket.send(msg);
-    events?.message(lastFrame);
+  // The baseline: what an app writes without the SDK, on the same kind of socket.
+  const bareSocket = new MemorySocket('ws://127.0.0.1/');
+  let bareSeen = 0;
+  const bareHandler = (/** @type {any} */ msg) => void (bareSeen += msg.message.length + msg.userId.length);
+  bareSocket.addEventListener('message', (ev) => bareHandler(JSON.parse(ev.data)));
+  const bareListeners = bareSocket.listeners.message;
+  const events = FRAMES.map((data) => ({ type: 'message', data }));
+
+  // One loop function per variant: see the header.
+  const receiveSdk = (/** @type {number} */ n) => {
+    for (let i = 0; i < n; i++) {
+      const ev = events[i & 63];
+      for (let j = 0; j < sdkListeners.length; j++) sdkListeners[j](ev);
+    }
   };
-  let bareHandled = 0;
-  const bareHandler = () => bareHandled++;
-  const bareOnce = () => {
-    const frame = JSON.stringify({ action: 'broadcastchatmessage', message: text, groupId: '', userId: '', recipients: [{ type: 'group', value: 'room-1' }] });
-    const msg = JSON.parse(frame);
-    if (typeof msg.action === 'string') bareHandler();
+  const receiveBare = (/** @type {number} */ n) => {
+    for (let i = 0; i < n; i++) {
+      const ev = events[i & 63];
+      for (let j = 0; j < bareListeners.length; j++) bareListeners[j](ev);
+    }
   };
-  /** @param {() => void} fn */
-  const time = (fn) => {
+  const sendSdk = (/** @type {number} */ n) => {
+    for (let i = 0; i < n; i++) client.send(client.createBroadcastMessage('broadcastchatmessage', TEXTS[i & 63]).addRecipient('room-1', 'group'));
+  };
+  const sendBare = (/** @type {number} */ n) => {
+    for (let i = 0; i < n; i++) {
+      bareSocket.send(JSON.stringify({ action: 'broadcastchatmessage', message: TEXTS[i & 63], groupId: '', userId: '', recipients: [{ type: 'group', value: 'room-1' }] }));
+    }
+  };
+
+  // Equivalent work: the same frame goes out, the handlers see the same messages.
+  const probe = new MemorySocket('');
+  let frame = '';
+  probe.send = (d) => void (frame = d);
+  const real = sdkOut.send;
+  sdkOut.send = probe.send;
+  sendSdk(1);
+  const sdkFrame = frame;
+  sdkOut.send = real;
+  const bareSend = bareSocket.send;
+  bareSocket.send = probe.send;
+  sendBare(1);
+  bareSocket.send = bareSend;
+  if (sdkFrame !== frame) throw new Error(`the SDK and the baseline send different frames:\n${sdkFrame}\n${frame}`);
+  sdkSeen = bareSeen = 0;
+  receiveSdk(64);
+  receiveBare(64);
+  if (sdkSeen !== bareSeen || !sdkSeen) throw new Error(`the handlers saw different messages (${sdkSeen} vs ${bareSeen})`);
+
+  /** @param {(n: number) => void} fn @returns {number} ns per message */
+  const timed = (fn) => {
     const start = process.hrtime.bigint();
-    for (let i = 0; i < iterations; i++) fn();
-    return Number(process.hrtime.bigint() - start) / iterations;
+    fn(perBatch);
+    return Number(process.hrtime.bigint() - start) / perBatch;
   };
-  for (let i = 0; i < 3; i++) (time(sdkOnce), time(bareOnce)); // warm-up
-  /** @type {number[]} */ const sdk = [];
-  /** @type {number[]} */ const bare = [];
-  for (let i = 0; i < runs; i++) {
-    if (i % 2) {
-      bare.push(time(bareOnce));
-      sdk.push(time(sdkOnce));
+  const variants = [receiveSdk, receiveBare, sendSdk, sendBare];
+  for (const end = Date.now() + warmUpMs; Date.now() < end; ) for (const v of variants) v(perBatch);
+
+  /** @type {Record<'receiveSdk' | 'receiveBare' | 'sendSdk' | 'sendBare', number[]>} */
+  const ns = { receiveSdk: [], receiveBare: [], sendSdk: [], sendBare: [] };
+  const sdkBefore = sdkOut.bytesSent;
+  const bareBefore = bareSocket.bytesSent;
+  sdkSeen = bareSeen = 0;
+  for (let b = 0; b < batches; b++) {
+    // ABBA: which side goes first alternates.
+    if (b % 2) {
+      ns.receiveBare.push(timed(receiveBare));
+      ns.receiveSdk.push(timed(receiveSdk));
+      ns.sendBare.push(timed(sendBare));
+      ns.sendSdk.push(timed(sendSdk));
     } else {
-      sdk.push(time(sdkOnce));
-      bare.push(time(bareOnce));
+      ns.receiveSdk.push(timed(receiveSdk));
+      ns.receiveBare.push(timed(receiveBare));
+      ns.sendSdk.push(timed(sendSdk));
+      ns.sendBare.push(timed(sendBare));
     }
   }
-  /** @param {number[]} xs */
-  const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-  if (handled === 0 || bareHandled === 0) throw new Error('nothing was dispatched');
-  socket.close();
-  return { iterations, runs, sdkNs: median(sdk), bareNs: median(bare), ratio: median(sdk) / median(bare) };
+  if (sdkSeen !== bareSeen) throw new Error(`the handlers saw different messages (${sdkSeen} vs ${bareSeen})`);
+  if (sdkOut.bytesSent - sdkBefore !== bareSocket.bytesSent - bareBefore) throw new Error('the SDK and the baseline sent different bytes');
+  client.close();
+
+  /** @param {number[]} sdk @param {number[]} bare */
+  const summary = (sdk, bare) => {
+    const ratios = sdk.map((s, i) => s / bare[i]);
+    const sorted = [...ratios].sort((a, b) => a - b);
+    return {
+      sdkNs: median(sdk),
+      bareNs: median(bare),
+      ratio: median(ratios),
+      // The middle half of the per-batch ratios: how much one batch can say.
+      iqr: [sorted[Math.floor(sorted.length / 4)], sorted[Math.floor((3 * sorted.length) / 4)]],
+    };
+  };
+  return { batches, perBatch, receive: summary(ns.receiveSdk, ns.receiveBare), send: summary(ns.sendSdk, ns.sendBare) };
 }
