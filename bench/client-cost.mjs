@@ -12,15 +12,17 @@
  *   the socket's `send`.
  *
  * Why the figure holds still and does not flatter:
+ * - a batch is timed in CPU time of this process (user + system), not wall time: on a shared
+ *   machine a batch during which another process had the core is not charged for the wait;
  * - batches of each kind alternate (ABBA), and the result is the median of per-batch ratios, so
  *   drift and a neighbour's burst hit both sides of a ratio alike and outliers drop out;
  * - every variant has its own loop function with direct calls (no shared call site turning
  *   polymorphic for both, which would add the same overhead to both and pull the ratio to 1);
  * - warm-up runs every loop until optimised before anything is timed;
- * - no GC is forced between batches: on Node 20 a full GC leaves `JSON.stringify` of class
- *   instances (the SDK's message) slow for thousands of calls, so forcing one before every batch
- *   would time every batch as the one after a rare major GC; collections happen as in an app, and
- *   the median of ratios leaves out the batches one happens to land in;
+ * - no GC is forced between batches: a full GC before every batch made the SDK's send 2-4 times
+ *   slower and the baseline's not (V8 rebuilds what the collection dropped), which would time every
+ *   batch as the one after a rare major GC; collections come as they do in an app, and the median
+ *   of ratios leaves out the batches one lands in;
  * - every result is used (a checksum of what each handler saw, and of the bytes sent), and the
  *   checksums must match, so the baseline cannot be optimised away or do less than the SDK.
  */
@@ -148,11 +150,12 @@ export async function costBench({ batches, perBatch, warmUpMs = 1500 }) {
   receiveBare(64);
   if (sdkSeen !== bareSeen || !sdkSeen) throw new Error(`the handlers saw different messages (${sdkSeen} vs ${bareSeen})`);
 
-  /** @param {(n: number) => void} fn @returns {number} ns per message */
+  /** @param {(n: number) => void} fn @returns {number} CPU ns per message */
   const timed = (fn) => {
-    const start = process.hrtime.bigint();
+    const cpu = process.cpuUsage();
     fn(perBatch);
-    return Number(process.hrtime.bigint() - start) / perBatch;
+    const used = process.cpuUsage(cpu);
+    return ((used.user + used.system) * 1000) / perBatch;
   };
   const variants = [receiveSdk, receiveBare, sendSdk, sendBare];
   for (const end = Date.now() + warmUpMs; Date.now() < end; ) for (const v of variants) v(perBatch);

@@ -76,6 +76,8 @@ for (const step of STEPS) {
 }
 
 const f = (/** @type {number} */ n, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : String(n));
+/** A ratio with two decimals, or three where two would hide which side of its goal it is on. @param {number} value @param {number} [limit] */
+const ratio = (value, limit) => f(value, limit !== undefined && Number(value.toFixed(2)) > limit !== value > limit ? 3 : 2);
 const sizes = (/** @type {{ min: number, gzip: number, brotli: number }} */ s) => `${f(s.min)} / ${f(s.gzip)} / ${f(s.brotli)}`;
 /** @type {string[][]} */
 const rows = [];
@@ -88,7 +90,7 @@ const row = (/** @type {string[]} */ ...cells) => rows.push(cells);
  */
 const goal = (what, value, op, limit, unit = '') => {
   const ok = op === '≤' ? value <= limit : value >= limit;
-  if (!ok) notMet.push(`${what}: ${f(value, limit < 10 ? 2 : 0)} (goal ${op} ${f(limit, limit < 10 ? 2 : 0)}${unit})`);
+  if (!ok) notMet.push(`${what}: ${limit < 10 ? ratio(value, limit) : f(value)} (goal ${op} ${f(limit, limit < 10 ? 2 : 0)}${unit})`);
   return `${op} ${f(limit, limit < 10 ? 2 : 0)}${unit}: ${ok ? 'met' : '**NOT met**'}`;
 };
 /** A step with no result: a row that says why. @param {string} name @param {string} what */
@@ -108,14 +110,14 @@ if (size) {
 const cost = results.cost;
 if (cost) {
   const how = `median of ${cost.batches} interleaved batches of ${f(cost.perBatch)}`;
-  row('cost', `receive, frame → \`onMessageHandler\` (ns per message; ${how})`, f(cost.receive.sdkNs), `${f(cost.receive.bareNs)} (\`JSON.parse\` + handler)`, f(cost.receive.ratio, 2), goal('receive cost ratio', cost.receive.ratio, '≤', GOALS.receiveRatio));
-  row('cost', 'send, `createBroadcastMessage` + `addRecipient` + `send` → socket (ns per message)', f(cost.send.sdkNs), `${f(cost.send.bareNs)} (\`JSON.stringify\` + \`socket.send\`)`, f(cost.send.ratio, 2), goal('send cost ratio', cost.send.ratio, '≤', GOALS.sendRatio));
+  row('cost', `receive, frame → \`onMessageHandler\` (CPU ns per message; ${how})`, f(cost.receive.sdkNs), `${f(cost.receive.bareNs)} (\`JSON.parse\` + handler)`, ratio(cost.receive.ratio, GOALS.receiveRatio), goal('receive cost ratio', cost.receive.ratio, '≤', GOALS.receiveRatio));
+  row('cost', 'send, `createBroadcastMessage` + `addRecipient` + `send` → socket (CPU ns per message)', f(cost.send.sdkNs), `${f(cost.send.bareNs)} (\`JSON.stringify\` + \`socket.send\`)`, ratio(cost.send.ratio, GOALS.sendRatio), goal('send cost ratio', cost.send.ratio, '≤', GOALS.sendRatio));
 } else absent('cost', 'cost per message');
 
 const tp = results.throughput;
 if (tp) {
   row('throughput', `echo round trips/s, server in its own process, ${f(tp.roundTrips)} each in ${tp.rounds} alternating rounds, ${tp.window} in flight`, f(tp.sdkPerSecond), `${f(tp.rawPerSecond)} (raw \`ws\`, same envelopes)`, f(tp.rateRatio, 2), '');
-  row('throughput', 'client CPU per round trip, user + system (µs)', f(tp.sdkCpuUs, 2), f(tp.rawCpuUs, 2), f(tp.cpuRatio, 2), goal('client CPU ratio', tp.cpuRatio, '≤', GOALS.cpuRatio));
+  row('throughput', 'client CPU per round trip, user + system (µs)', f(tp.sdkCpuUs, 2), f(tp.rawCpuUs, 2), ratio(tp.cpuRatio, GOALS.cpuRatio), goal('client CPU ratio', tp.cpuRatio, '≤', GOALS.cpuRatio));
 } else absent('throughput', 'echo round trips');
 
 const mem = results.memory;
@@ -153,8 +155,8 @@ if (storm) {
 
 const flush = results.flush;
 if (flush) {
-  row('flush', `${f(flush.messages)} queued messages flushed on open, Chromium: longest task (ms)`, f(flush.longestMs, 1), '', '', goal('flush longest task', flush.longestMs, '≤', GOALS.longestTaskMs, ' ms'));
-  row('flush', 'total blocking time (ms; tasks; busy / elapsed ms)', `${f(flush.totalBlockingMs, 1)} (${flush.tasks} tasks; ${f(flush.busyMs)} / ${f(flush.elapsedMs)})`, '', '', '');
+  row('flush', `${f(flush.messages)} queued messages flushed on open, Chromium: longest task, CPU time of the main thread (ms)`, f(flush.longestCpuMs, 1), '', '', goal('flush longest task', flush.longestCpuMs, '≤', GOALS.longestTaskMs, ' ms'));
+  row('flush', `longest task in wall time; total blocking time (ms); ${flush.tasks} tasks of up to ${f(flush.maxSendsPerTask)} messages; CPU / elapsed (ms)`, `${f(flush.longestWallMs, 1)}; ${f(flush.totalBlockingMs, 1)}; ${f(flush.cpuMs)} / ${f(flush.elapsedMs)}`, '', '', '');
 } else absent('flush', 'queue flush');
 
 const cpu = cpus();
