@@ -10,6 +10,8 @@
  * - send: `createBroadcastMessage` + `addRecipient` + `send` down to the socket's `send`.
  *   Baseline: `JSON.stringify` of the same envelope (the frames are checked to be identical) and
  *   the socket's `send`.
+ * Beside them, for information, the SDK's core alone: a client whose `options.transport` hands
+ * frames straight to it (no socket adapter, no reconnecting-websocket), against the same baseline.
  *
  * Why the figure holds still and does not flatter:
  * - a batch is timed in CPU time of this process (user + system), not wall time: on a shared
@@ -109,6 +111,27 @@ export async function costBench({ batches, perBatch, warmUpMs = 1500 }) {
   const bareListeners = bareSocket.listeners.message;
   const events = FRAMES.map((data) => ({ type: 'message', data }));
 
+  // The core alone: a transport that is open at once and hands frames straight in.
+  /** @type {((data: string) => void) | undefined} */
+  let coreMessage;
+  let coreBytes = 0;
+  const core = new WebConnectionWebSocket({
+    url: 'ws://127.0.0.1/',
+    WebSocket: /** @type {never} */ (MemorySocket), // required on Node 20, never used with a transport
+    transport: (_config, e) => {
+      coreMessage = /** @type {(data: string) => void} */ (e.message);
+      setTimeout(() => e.open());
+      return { isOpen: true, send: (d) => ((coreBytes += /** @type {string} */ (d).length), true), reconnect() {}, close() {} };
+    },
+  });
+  let coreSeen = 0;
+  core.onMessageHandler = (msg) => void (coreSeen += msg.message.length + msg.userId.length);
+  await new Promise((resolve) => {
+    core.onOpenHandler = resolve;
+    core.tryConnect();
+  });
+  const coreReceive = /** @type {(data: string) => void} */ (coreMessage);
+
   // One loop function per variant: see the header.
   const receiveSdk = (/** @type {number} */ n) => {
     for (let i = 0; i < n; i++) {
@@ -124,6 +147,12 @@ export async function costBench({ batches, perBatch, warmUpMs = 1500 }) {
   };
   const sendSdk = (/** @type {number} */ n) => {
     for (let i = 0; i < n; i++) client.send(client.createBroadcastMessage('broadcastchatmessage', TEXTS[i & 63]).addRecipient('room-1', 'group'));
+  };
+  const receiveCore = (/** @type {number} */ n) => {
+    for (let i = 0; i < n; i++) coreReceive(FRAMES[i & 63]);
+  };
+  const sendCore = (/** @type {number} */ n) => {
+    for (let i = 0; i < n; i++) core.send(core.createBroadcastMessage('broadcastchatmessage', TEXTS[i & 63]).addRecipient('room-1', 'group'));
   };
   const sendBare = (/** @type {number} */ n) => {
     for (let i = 0; i < n; i++) {
@@ -145,10 +174,11 @@ export async function costBench({ batches, perBatch, warmUpMs = 1500 }) {
   sendBare(1);
   bareSocket.send = bareSend;
   if (sdkFrame !== frame) throw new Error(`the SDK and the baseline send different frames:\n${sdkFrame}\n${frame}`);
-  sdkSeen = bareSeen = 0;
+  sdkSeen = bareSeen = coreSeen = 0;
   receiveSdk(64);
   receiveBare(64);
-  if (sdkSeen !== bareSeen || !sdkSeen) throw new Error(`the handlers saw different messages (${sdkSeen} vs ${bareSeen})`);
+  receiveCore(64);
+  if (sdkSeen !== bareSeen || coreSeen !== bareSeen || !sdkSeen) throw new Error(`the handlers saw different messages (${sdkSeen}, ${coreSeen} vs ${bareSeen})`);
 
   /** @param {(n: number) => void} fn @returns {number} CPU ns per message */
   const timed = (fn) => {
@@ -157,16 +187,15 @@ export async function costBench({ batches, perBatch, warmUpMs = 1500 }) {
     const used = process.cpuUsage(cpu);
     return ((used.user + used.system) * 1000) / perBatch;
   };
-  const variants = [receiveSdk, receiveBare, sendSdk, sendBare];
+  const variants = [receiveSdk, receiveBare, sendSdk, sendBare, receiveCore, sendCore];
   for (const end = Date.now() + warmUpMs; Date.now() < end; ) for (const v of variants) v(perBatch);
 
-  /** @type {Record<'receiveSdk' | 'receiveBare' | 'sendSdk' | 'sendBare', number[]>} */
-  const ns = { receiveSdk: [], receiveBare: [], sendSdk: [], sendBare: [] };
-  const sdkBefore = sdkOut.bytesSent;
-  const bareBefore = bareSocket.bytesSent;
-  sdkSeen = bareSeen = 0;
+  /** @type {Record<'receiveSdk' | 'receiveBare' | 'receiveCore' | 'sendSdk' | 'sendBare' | 'sendCore', number[]>} */
+  const ns = { receiveSdk: [], receiveBare: [], receiveCore: [], sendSdk: [], sendBare: [], sendCore: [] };
+  const before = { sdk: sdkOut.bytesSent, bare: bareSocket.bytesSent, core: coreBytes };
+  sdkSeen = bareSeen = coreSeen = 0;
   for (let b = 0; b < batches; b++) {
-    // ABBA: which side goes first alternates.
+    // ABBA: which side goes first alternates (the core, for information, comes last).
     if (b % 2) {
       ns.receiveBare.push(timed(receiveBare));
       ns.receiveSdk.push(timed(receiveSdk));
@@ -178,10 +207,14 @@ export async function costBench({ batches, perBatch, warmUpMs = 1500 }) {
       ns.sendSdk.push(timed(sendSdk));
       ns.sendBare.push(timed(sendBare));
     }
+    ns.receiveCore.push(timed(receiveCore));
+    ns.sendCore.push(timed(sendCore));
   }
-  if (sdkSeen !== bareSeen) throw new Error(`the handlers saw different messages (${sdkSeen} vs ${bareSeen})`);
-  if (sdkOut.bytesSent - sdkBefore !== bareSocket.bytesSent - bareBefore) throw new Error('the SDK and the baseline sent different bytes');
+  if (sdkSeen !== bareSeen || coreSeen !== bareSeen) throw new Error(`the handlers saw different messages (${sdkSeen}, ${coreSeen} vs ${bareSeen})`);
+  const sent = { sdk: sdkOut.bytesSent - before.sdk, bare: bareSocket.bytesSent - before.bare, core: coreBytes - before.core };
+  if (sent.sdk !== sent.bare || sent.core !== sent.bare) throw new Error(`the SDK and the baseline sent different bytes (${sent.sdk}, ${sent.core} vs ${sent.bare})`);
   client.close();
+  core.close();
 
   /** @param {number[]} sdk @param {number[]} bare */
   const summary = (sdk, bare) => {
@@ -195,5 +228,11 @@ export async function costBench({ batches, perBatch, warmUpMs = 1500 }) {
       iqr: [sorted[Math.floor(sorted.length / 4)], sorted[Math.floor((3 * sorted.length) / 4)]],
     };
   };
-  return { batches, perBatch, receive: summary(ns.receiveSdk, ns.receiveBare), send: summary(ns.sendSdk, ns.sendBare) };
+  return {
+    batches,
+    perBatch,
+    receive: summary(ns.receiveSdk, ns.receiveBare),
+    send: summary(ns.sendSdk, ns.sendBare),
+    core: { receive: summary(ns.receiveCore, ns.receiveBare), send: summary(ns.sendCore, ns.sendBare) },
+  };
 }

@@ -78,7 +78,7 @@ for (const step of STEPS) {
 const f = (/** @type {number} */ n, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : String(n));
 /** A ratio with two decimals, or three where two would hide which side of its goal it is on. @param {number} value @param {number} [limit] */
 const ratio = (value, limit) => f(value, limit !== undefined && Number(value.toFixed(2)) > limit !== value > limit ? 3 : 2);
-const sizes = (/** @type {{ min: number, gzip: number, brotli: number }} */ s) => `${f(s.min)} / ${f(s.gzip)} / ${f(s.brotli)}`;
+const sizes = (/** @type {{ min: number, gzip: number, brotli: number }} */ s, sign = '') => `${sign}${f(s.min)} / ${sign}${f(s.gzip)} / ${sign}${f(s.brotli)}`;
 /** @type {string[][]} */
 const rows = [];
 /** @type {string[]} */
@@ -103,7 +103,7 @@ const size = results.size;
 if (size) {
   row('size', 'whole API, dist/webconnection-websocket.min.js: min / gzip -9 / brotli 11 (B)', sizes(size.whole), '', '', goal('whole API gzip', size.whole.gzip, '≤', GOALS.wholeGzip, ' B'));
   row('size', 'vendor-API app (imports only `WebConnectionWebSocket`), bundled like the peers', sizes(size.vendor), '', '', goal('vendor-API app gzip', size.vendor.gzip, '≤', GOALS.vendorGzip, ' B'));
-  for (const o of size.optIns) row('size', `\`${o.entry}\` (all of it) added to that app`, `+${sizes(o.added)}`, '', '', '');
+  for (const o of size.optIns) row('size', `\`${o.entry}\` (all of it) added to that app`, sizes(o.added, '+'), '', '', '');
   for (const p of size.peers) row('size', `peer: ${p.name}`, '', sizes(p), `${f(size.vendor.gzip / p.gzip, 2)}× gzip`, '');
 } else absent('size', 'bundle sizes');
 
@@ -112,6 +112,7 @@ if (cost) {
   const how = `median of ${cost.batches} interleaved batches of ${f(cost.perBatch)}`;
   row('cost', `receive, frame → \`onMessageHandler\` (CPU ns per message; ${how})`, f(cost.receive.sdkNs), `${f(cost.receive.bareNs)} (\`JSON.parse\` + handler)`, ratio(cost.receive.ratio, GOALS.receiveRatio), goal('receive cost ratio', cost.receive.ratio, '≤', GOALS.receiveRatio));
   row('cost', 'send, `createBroadcastMessage` + `addRecipient` + `send` → socket (CPU ns per message)', f(cost.send.sdkNs), `${f(cost.send.bareNs)} (\`JSON.stringify\` + \`socket.send\`)`, ratio(cost.send.ratio, GOALS.sendRatio), goal('send cost ratio', cost.send.ratio, '≤', GOALS.sendRatio));
+  row('cost', 'the SDK core alone, through `options.transport` (no socket adapter, no reconnecting-websocket): receive; send (CPU ns per message)', `${f(cost.core.receive.sdkNs)}; ${f(cost.core.send.sdkNs)}`, `${f(cost.core.receive.bareNs)}; ${f(cost.core.send.bareNs)}`, `${ratio(cost.core.receive.ratio)}; ${ratio(cost.core.send.ratio)}`, '');
 } else absent('cost', 'cost per message');
 
 const tp = results.throughput;
