@@ -33,7 +33,7 @@ const GOALS = {
  * @type {Step[]}
  */
 const STEPS = [
-  { name: 'size', file: 'size.mjs', fn: 'sizeBench', options: {}, timeoutMs: 300_000 },
+  { name: 'size', file: 'size.mjs', fn: 'sizeBench', options: { peers: !quick }, timeoutMs: 300_000 },
   { name: 'cost', file: 'client-cost.mjs', fn: 'costBench', options: quick ? { batches: 40, perBatch: 2000 } : { batches: 60, perBatch: 5000 }, timeoutMs: 180_000 },
   { name: 'throughput', file: 'throughput.mjs', fn: 'throughputBench', options: quick ? { roundTrips: 40_000, rounds: 10 } : { roundTrips: 200_000, rounds: 20 }, timeoutMs: 240_000 },
   { name: 'memory', file: 'memory.mjs', fn: 'memoryBench', options: { clients: 1000 }, timeoutMs: 180_000 },
@@ -104,7 +104,8 @@ if (size) {
   row('size', 'whole API, dist/webconnection-websocket.min.js: min / gzip -9 / brotli 11 (B)', sizes(size.whole), '', '', goal('whole API gzip', size.whole.gzip, '≤', GOALS.wholeGzip, ' B'));
   row('size', 'vendor-API app (imports only `WebConnectionWebSocket`), bundled like the peers', sizes(size.vendor), '', '', goal('vendor-API app gzip', size.vendor.gzip, '≤', GOALS.vendorGzip, ' B'));
   for (const o of size.optIns) row('size', `\`${o.entry}\` (all of it) added to that app`, sizes(o.added, '+'), '', '', '');
-  for (const p of size.peers) row('size', `peer: ${p.name}`, '', sizes(p), `${f(size.vendor.gzip / p.gzip, 2)}× gzip`, '');
+  if (size.peers) for (const p of size.peers) row('size', `peer: ${p.name}`, '', sizes(p), `${f(size.vendor.gzip / p.gzip, 2)}× gzip`, '');
+  else row('size', 'peers', 'left out of --quick (the full run bundles them)', '', '', '');
 } else absent('size', 'bundle sizes');
 
 const cost = results.cost;

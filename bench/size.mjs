@@ -72,7 +72,8 @@ const optInEntries = () =>
     .filter(([key, target]) => key !== '.' && !key.endsWith('.json') && !JSON.stringify(target).includes('.min.js'))
     .map(([key]) => `${PKG.name}${key.slice(1)}`);
 
-export async function sizeBench() {
+/** @param {{ peers?: boolean }} [options] `peers: false` leaves the peers out (they take most of the time; --quick) */
+export async function sizeBench({ peers: withPeers = true } = {}) {
   mkdirSync(ENTRIES, { recursive: true });
   process.chdir(ROOT); // rollup.config.mjs names its inputs relative to the repository
   // All at once: terser runs in worker threads, so the bundles keep every core busy.
@@ -81,7 +82,7 @@ export async function sizeBench() {
     bundle('this SDK vendor API', VENDOR_APP),
     // All of each entry, so the figure is what importing it can cost at most.
     Promise.all(entries.map((entry) => bundle(`this SDK vendor API + ${entry}`, `${VENDOR_APP}export * from '${entry}';\n`))),
-    Promise.all(Object.entries(PEERS).map(async ([name, source]) => ({ name, ...(await bundle(name, source)) }))),
+    withPeers ? Promise.all(Object.entries(PEERS).map(async ([name, source]) => ({ name, ...(await bundle(name, source)) }))) : undefined,
     moduleBreakdown(),
   ]);
   const optIns = entries.map((entry, i) => ({
