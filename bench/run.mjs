@@ -34,7 +34,7 @@ const GOALS = {
  */
 const STEPS = [
   { name: 'size', file: 'size.mjs', fn: 'sizeBench', options: { peers: !quick }, timeoutMs: 300_000 },
-  { name: 'cost', file: 'client-cost.mjs', fn: 'costBench', options: quick ? { batches: 40, perBatch: 2000 } : { batches: 60, perBatch: 5000 }, timeoutMs: 180_000 },
+  { name: 'cost', file: 'client-cost.mjs', fn: 'costBench', options: quick ? { batches: 40, perBatch: 2000 } : { batches: 120, perBatch: 3000 }, timeoutMs: 180_000 },
   { name: 'throughput', file: 'throughput.mjs', fn: 'throughputBench', options: quick ? { roundTrips: 40_000, rounds: 10 } : { roundTrips: 200_000, rounds: 20 }, timeoutMs: 240_000 },
   { name: 'memory', file: 'memory.mjs', fn: 'memoryBench', options: { clients: 1000 }, timeoutMs: 180_000 },
   { name: 'browser', file: 'browser.mjs', fn: 'browserCostBench', options: quick ? { bursts: 20, perBurst: 1000 } : { bursts: 40, perBurst: 2000 }, timeoutMs: 240_000, browser: true },
