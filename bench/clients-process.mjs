@@ -87,10 +87,10 @@ function main() {
 
 /**
  * Starts a fleet process of `kind`; resolves once it is ready.
- * @param {Kind} kind
+ * @param {Kind} kind @param {number} clients how many it will open at most
  */
-export async function clientsProcess(kind) {
-  const proc = child(new URL(import.meta.url), { args: [kind], execArgv: ['--expose-gc'] });
+export async function clientsProcess(kind, clients) {
+  const proc = child(new URL(import.meta.url), { args: [kind], execArgv: ['--expose-gc'], files: clients });
   await proc.ready;
   return { request: proc.request, stop: proc.stop };
 }

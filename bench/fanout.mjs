@@ -20,7 +20,7 @@ const FLEETS = 2;
  * @param {'sdk' | 'raw'} kind @param {number} clients @param {number} broadcasts counted ones
  */
 async function fanoutOnce(server, kind, clients, broadcasts) {
-  const fleets = await Promise.all(Array.from({ length: FLEETS }, () => clientsProcess(kind)));
+  const fleets = await Promise.all(Array.from({ length: FLEETS }, () => clientsProcess(kind, Math.ceil(clients / FLEETS))));
   try {
     const url = `${server.wsUrl}?groupId=fan`;
     await Promise.all(fleets.map((f, i) => f.request('connect', [url, Math.floor(clients / FLEETS) + (i < clients % FLEETS ? 1 : 0)], 180_000)));
@@ -57,7 +57,7 @@ async function fanoutOnce(server, kind, clients, broadcasts) {
 
 /** @param {{ sizes: number[], broadcasts: number }} options */
 export async function fanoutBench({ sizes, broadcasts }) {
-  const server = await serverProcess({}, { execArgv: [] });
+  const server = await serverProcess({}, { execArgv: [], connections: Math.max(...sizes) });
   try {
     const results = [];
     for (const clients of sizes) {

@@ -3,7 +3,7 @@
  * What the benchmark's modules share: statistics, bounded waits, and child processes that answer
  * requests over IPC and end themselves when their parent goes away.
  */
-import { fork } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 /** Debian's Chromium (`apt-get install -y chromium`); CHROMIUM_PATH overrides. */
@@ -39,14 +39,33 @@ export async function until(check, what, timeoutMs, everyMs = 5) {
   }
 }
 
+/** @type {{ soft: number, hard: number } | undefined} */
+let fileLimits;
+
+/**
+ * How a child that keeps `files` sockets open is started: as it is when the open-files limit
+ * allows, else through sh raising the soft limit to what it needs (Node cannot raise its own).
+ * @param {number} files @param {string[]} execArgv
+ * @returns {{ execPath?: string, execArgv: string[] }}
+ */
+function withFileLimit(files, execArgv) {
+  fileLimits ??= (() => {
+    const [soft, hard] = execFileSync('/bin/sh', ['-c', 'ulimit -Sn; ulimit -Hn'], { encoding: 'utf8' }).split('\n').map((l) => (l.trim() === 'unlimited' ? Infinity : Number(l)));
+    return { soft, hard };
+  })();
+  if (files <= fileLimits.soft) return { execArgv };
+  if (files > fileLimits.hard) throw new Error(`this measurement keeps ${files} files open; the limit (ulimit -Hn) is ${fileLimits.hard}`);
+  return { execPath: '/bin/sh', execArgv: ['-c', `ulimit -n ${files} && exec "$0" "$@"`, process.execPath, ...execArgv] };
+}
+
 /**
  * A process forked from `file` that answers `request(cmd, ...args)`; see {@link serve} for its side.
  * Rejects when it does not answer within the time given, or exits first.
  * @param {URL} file
- * @param {{ args?: string[], execArgv?: string[] }} [options]
+ * @param {{ args?: string[], execArgv?: string[], files?: number }} [options] `files`: sockets it may keep open
  */
-export function child(file, { args = [], execArgv = [] } = {}) {
-  const proc = fork(file, args, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+export function child(file, { args = [], execArgv = [], files = 0 } = {}) {
+  const proc = fork(file, args, { ...withFileLimit(files + 100, execArgv), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   let nextId = 1;
   /** @type {Map<number, { resolve(v: any): void, reject(e: Error): void }>} */
   const pending = new Map();

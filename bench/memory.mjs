@@ -12,12 +12,12 @@ import { serverProcess, settled } from './server-process.mjs';
 
 /** @param {{ clients: number }} options */
 export async function memoryBench({ clients }) {
-  const server = await serverProcess({}, { execArgv: [] });
+  const server = await serverProcess({}, { execArgv: [], connections: clients });
   try {
     /** @type {Record<string, { heapPerClient: number, externalPerClient: number }>} */
     const result = {};
     for (const kind of /** @type {const} */ (['sdk', 'raw', 'rws'])) {
-      const fleet = await clientsProcess(kind);
+      const fleet = await clientsProcess(kind, clients);
       try {
         await fleet.request('warmUp', [server.wsUrl]);
         await sleep(200); // the warm-up client's close finishes

@@ -78,10 +78,10 @@ async function main() {
 /**
  * Starts the test server in a child process; resolves once it listens.
  * @param {TestServerOptions & { handler?: HandlerName }} [options] plain data only (it crosses a process boundary); `handler` picks the message handler
- * @param {{ execArgv?: string[] }} [process]
+ * @param {{ execArgv?: string[], connections?: number }} [process] `connections`: how many it will hold at most
  */
-export async function serverProcess(options = {}, { execArgv = ['--expose-gc'] } = {}) {
-  const proc = child(new URL(import.meta.url), { args: [JSON.stringify(options)], execArgv });
+export async function serverProcess(options = {}, { execArgv = ['--expose-gc'], connections = 1000 } = {}) {
+  const proc = child(new URL(import.meta.url), { args: [JSON.stringify(options)], execArgv, files: connections });
   await proc.ready;
   /** @type {{ url: string, wsUrl: string, port: number }} */
   const info = await proc.request('info');
