@@ -179,6 +179,7 @@ lines.push(
   '',
   notMet.length ? `Goals NOT met: ${notMet.join('; ')}.` : 'Every goal measured in this run is met.',
   ...(failed.length ? [`Failed: ${failed.join(', ')}.`] : []),
+  ...(Object.keys(skipped).length ? [`Skipped: ${Object.keys(skipped).join(', ')}${process.env.CI === 'true' ? ' (a failure under CI=true)' : ''}.`] : []),
   `(${((Date.now() - started) / 1000).toFixed(0)} s)`,
 );
 console.log(lines.join('\n'));
