@@ -14,6 +14,7 @@
  * frames straight to it (no socket adapter, no reconnecting-websocket), against the same baseline.
  *
  * Why the figure holds still and does not flatter:
+ * - the batches come from several processes, pooled (see costBench);
  * - time is CPU time of this process (user + system), not wall time: on a shared machine a
  *   slice during which another process had the core is not charged for the wait;
  * - within a batch the two sides alternate every 250 messages (which goes first alternates too),
@@ -30,7 +31,7 @@
  *   checksums must match, so the baseline cannot be optimised away or do less than the SDK.
  */
 import { WebConnectionWebSocket } from 'webconnection-websocket';
-import { median } from './lib.mjs';
+import { child, median } from './lib.mjs';
 
 /** Messages per slice: the two sides alternate every slice within a batch. */
 const SLICE = 250;
@@ -81,10 +82,57 @@ const FRAMES = Array.from({ length: 64 }, (_, i) =>
 );
 const TEXTS = FRAMES.map((_, i) => `message ${i}: hello from the benchmark, a chat-sized line`);
 
+/** @typedef {Record<'receiveSdk' | 'receiveBare' | 'receiveCore' | 'receiveBare2' | 'sendSdk' | 'sendBare' | 'sendCore' | 'sendBare2', number[]>} Batches CPU ns per message of each batch */
+
 /**
- * @param {{ batches: number, perBatch: number, warmUpMs?: number }} options
+ * The measurement: `processes` fresh processes one after the other, `batches / processes` batches
+ * each, all batches pooled. A process's JIT settles on its own optimised code (what it inlines, when
+ * it tiers up), and that shifts every batch of that process alike; pooling several processes keeps
+ * one such draw from moving the result.
+ * @param {{ batches: number, perBatch: number, processes: number }} options
  */
-export async function costBench({ batches, perBatch, warmUpMs = 1500 }) {
+export async function costBench({ batches, perBatch, processes }) {
+  /** @type {Batches} */
+  const all = { receiveSdk: [], receiveBare: [], receiveCore: [], receiveBare2: [], sendSdk: [], sendBare: [], sendCore: [], sendBare2: [] };
+  for (let p = 0; p < processes; p++) {
+    const proc = child(new URL('./step.mjs', import.meta.url));
+    try {
+      await proc.ready;
+      /** @type {Batches} */
+      const some = await proc.request('run', ['client-cost.mjs', 'costBatches', { batches: Math.ceil(batches / processes), perBatch }], 120_000);
+      for (const k of /** @type {(keyof Batches)[]} */ (Object.keys(all))) all[k].push(...some[k]);
+    } finally {
+      await proc.stop();
+    }
+  }
+  /** @param {number[]} sdk @param {number[]} bare */
+  const summary = (sdk, bare) => {
+    const ratios = sdk.map((s, i) => s / bare[i]);
+    const sorted = [...ratios].sort((a, b) => a - b);
+    return {
+      sdkNs: median(sdk),
+      bareNs: median(bare),
+      ratio: median(ratios),
+      // The middle half of the per-batch ratios: how much one batch can say.
+      iqr: [sorted[Math.floor(sorted.length / 4)], sorted[Math.floor((3 * sorted.length) / 4)]],
+    };
+  };
+  return {
+    batches: all.receiveSdk.length,
+    perBatch,
+    processes,
+    receive: summary(all.receiveSdk, all.receiveBare),
+    send: summary(all.sendSdk, all.sendBare),
+    core: { receive: summary(all.receiveCore, all.receiveBare2), send: summary(all.sendCore, all.sendBare2) },
+  };
+}
+
+/**
+ * The batches of one process.
+ * @param {{ batches: number, perBatch: number, warmUpMs?: number }} options
+ * @returns {Promise<Batches>}
+ */
+export async function costBatches({ batches, perBatch, warmUpMs = 1000 }) {
   /** @type {MemorySocket | undefined} */
   let sdkSocket;
   const client = new WebConnectionWebSocket({
@@ -208,7 +256,7 @@ export async function costBench({ batches, perBatch, warmUpMs = 1500 }) {
   const variants = [receiveSdk, receiveBare, sendSdk, sendBare, receiveCore, sendCore];
   for (const end = Date.now() + warmUpMs; Date.now() < end; ) for (const v of variants) v(SLICE);
 
-  /** @type {Record<'receiveSdk' | 'receiveBare' | 'receiveCore' | 'receiveBare2' | 'sendSdk' | 'sendBare' | 'sendCore' | 'sendBare2', number[]>} */
+  /** @type {Batches} */
   const ns = { receiveSdk: [], receiveBare: [], receiveCore: [], receiveBare2: [], sendSdk: [], sendBare: [], sendCore: [], sendBare2: [] };
   const before = { sdk: sdkOut.bytesSent, bare: bareSocket.bytesSent, core: coreBytes };
   sdkSeen = bareSeen = coreSeen = 0;
@@ -227,23 +275,5 @@ export async function costBench({ batches, perBatch, warmUpMs = 1500 }) {
   client.close();
   core.close();
 
-  /** @param {number[]} sdk @param {number[]} bare */
-  const summary = (sdk, bare) => {
-    const ratios = sdk.map((s, i) => s / bare[i]);
-    const sorted = [...ratios].sort((a, b) => a - b);
-    return {
-      sdkNs: median(sdk),
-      bareNs: median(bare),
-      ratio: median(ratios),
-      // The middle half of the per-batch ratios: how much one batch can say.
-      iqr: [sorted[Math.floor(sorted.length / 4)], sorted[Math.floor((3 * sorted.length) / 4)]],
-    };
-  };
-  return {
-    batches,
-    perBatch,
-    receive: summary(ns.receiveSdk, ns.receiveBare),
-    send: summary(ns.sendSdk, ns.sendBare),
-    core: { receive: summary(ns.receiveCore, ns.receiveBare2), send: summary(ns.sendCore, ns.sendBare2) },
-  };
+  return ns;
 }

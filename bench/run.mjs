@@ -34,7 +34,7 @@ const GOALS = {
  */
 const STEPS = [
   { name: 'size', file: 'size.mjs', fn: 'sizeBench', options: { peers: !quick }, timeoutMs: 300_000 },
-  { name: 'cost', file: 'client-cost.mjs', fn: 'costBench', options: quick ? { batches: 40, perBatch: 2000 } : { batches: 120, perBatch: 3000 }, timeoutMs: 180_000 },
+  { name: 'cost', file: 'client-cost.mjs', fn: 'costBench', options: quick ? { batches: 40, perBatch: 2000, processes: 2 } : { batches: 180, perBatch: 3000, processes: 6 }, timeoutMs: 180_000 },
   { name: 'throughput', file: 'throughput.mjs', fn: 'throughputBench', options: quick ? { roundTrips: 40_000, rounds: 10 } : { roundTrips: 200_000, rounds: 20 }, timeoutMs: 240_000 },
   { name: 'memory', file: 'memory.mjs', fn: 'memoryBench', options: { clients: 1000 }, timeoutMs: 180_000 },
   { name: 'browser', file: 'browser.mjs', fn: 'browserCostBench', options: quick ? { bursts: 20, perBurst: 1000 } : { bursts: 40, perBurst: 2000 }, timeoutMs: 240_000, browser: true },
@@ -110,7 +110,7 @@ if (size) {
 
 const cost = results.cost;
 if (cost) {
-  const how = `median of ${cost.batches} interleaved batches of ${f(cost.perBatch)}`;
+  const how = `median of ${cost.batches} interleaved batches of ${f(cost.perBatch)} from ${cost.processes} processes`;
   row('cost', `receive, frame → \`onMessageHandler\` (CPU ns per message; ${how})`, f(cost.receive.sdkNs), `${f(cost.receive.bareNs)} (\`JSON.parse\` + handler)`, ratio(cost.receive.ratio, GOALS.receiveRatio), goal('receive cost ratio', cost.receive.ratio, '≤', GOALS.receiveRatio));
   row('cost', 'send, `createBroadcastMessage` + `addRecipient` + `send` → socket (CPU ns per message)', f(cost.send.sdkNs), `${f(cost.send.bareNs)} (\`JSON.stringify\` + \`socket.send\`)`, ratio(cost.send.ratio, GOALS.sendRatio), goal('send cost ratio', cost.send.ratio, '≤', GOALS.sendRatio));
   row('cost', 'the SDK core alone, through `options.transport` (no socket adapter, no reconnecting-websocket): receive; send (CPU ns per message)', `${f(cost.core.receive.sdkNs)}; ${f(cost.core.send.sdkNs)}`, `${f(cost.core.receive.bareNs)}; ${f(cost.core.send.bareNs)}`, `${ratio(cost.core.receive.ratio)}; ${ratio(cost.core.send.ratio)}`, '');
