@@ -198,7 +198,7 @@ async function pagesServer() {
  * @param {(env: { browser: import('playwright-core').Browser, pages: string, wsUrl: string, server: Awaited<ReturnType<typeof serverProcess>>, version: string }) => Promise<T>} body
  */
 async function withChromium(handler, body) {
-  const server = await serverProcess({ handler }, { execArgv: [] });
+  const server = await serverProcess({ handler });
   const pages = await pagesServer();
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS, timeout: 30_000 });
   try {

@@ -59,7 +59,7 @@ async function fanoutOnce(server, kind, clients, broadcasts) {
 
 /** @param {{ sizes: number[], broadcasts: number }} options */
 export async function fanoutBench({ sizes, broadcasts }) {
-  const server = await serverProcess({}, { execArgv: [], connections: Math.max(...sizes) });
+  const server = await serverProcess({}, { connections: Math.max(...sizes) });
   try {
     const results = [];
     for (const clients of sizes) {

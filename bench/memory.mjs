@@ -12,7 +12,7 @@ import { serverProcess, settled } from './server-process.mjs';
 
 /** @param {{ clients: number }} options */
 export async function memoryBench({ clients }) {
-  const server = await serverProcess({}, { execArgv: [], connections: clients });
+  const server = await serverProcess({}, { connections: clients });
   try {
     /** @type {Record<string, { heapPerClient: number, externalPerClient: number }>} */
     const result = {};

@@ -1,14 +1,14 @@
 // @ts-check
 /**
  * The test server alone in a child process, so that what the clients cost is measured apart from
- * what the server costs (CPU, heap), and both can use a core each. Started by {@link serverProcess}.
+ * what the server costs (CPU, heap), and each can use a core. Started by {@link serverProcess}.
  *
  * The server's broadcast time is taken from `ws` itself: the first `send` after `armSendLoop`
  * marks the start, and a microtask queued there runs when the synchronous task that sends to every
  * recipient is over. That needs no hook in the server and costs one clock read per broadcast.
  */
 import { WebSocket } from 'ws';
-import { child, heapAfterGc, serve, sleep } from './lib.mjs';
+import { child, serve, sleep } from './lib.mjs';
 import { createTestServer, defaultOnWebSocket } from './test-server.mjs';
 
 /** @typedef {import('./test-server.mjs').TestServerOptions} TestServerOptions */
@@ -55,7 +55,6 @@ async function main() {
     {
       info: () => ({ url: server.url, wsUrl: server.wsUrl, port }),
       connections: () => server.clients().length,
-      memory: () => ({ ...heapAfterGc(), connections: server.clients().length }),
       received: () => received,
       armSendLoop: () => void (loop = { sends: 0, start: 0, end: 0 }),
       sendLoop: () => {
@@ -63,7 +62,6 @@ async function main() {
         loop = undefined;
         return l && { sends: l.sends, ms: l.end - l.start };
       },
-      cpu: () => process.cpuUsage(),
       /** Closes (sockets get 1001), waits `downMs`, listens again on the same port. */
       async restart(/** @type {number} */ downMs) {
         await server.close();
@@ -78,10 +76,10 @@ async function main() {
 /**
  * Starts the test server in a child process; resolves once it listens.
  * @param {TestServerOptions & { handler?: HandlerName }} [options] plain data only (it crosses a process boundary); `handler` picks the message handler
- * @param {{ execArgv?: string[], connections?: number }} [process] `connections`: how many it will hold at most
+ * @param {{ connections?: number }} [process] how many connections it will hold at most
  */
-export async function serverProcess(options = {}, { execArgv = ['--expose-gc'], connections = 1000 } = {}) {
-  const proc = child(new URL(import.meta.url), { args: [JSON.stringify(options)], execArgv, files: connections });
+export async function serverProcess(options = {}, { connections = 1000 } = {}) {
+  const proc = child(new URL(import.meta.url), { args: [JSON.stringify(options)], files: connections });
   await proc.ready;
   /** @type {{ url: string, wsUrl: string, port: number }} */
   const info = await proc.request('info');

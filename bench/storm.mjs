@@ -68,7 +68,7 @@ export async function stormBench({ clients, downMs = 300, parallel = false }) {
   const POLICIES = /** @type {Policy[]} */ (['full jitter', 'reconnecting-websocket', 'fixed 1 s']);
   /** @param {Policy} policy */
   const withServer = async (policy) => {
-    const server = await serverProcess({}, { execArgv: [], connections: clients });
+    const server = await serverProcess({}, { connections: clients });
     try {
       return await stormOnce(server, policy, clients, downMs);
     } finally {

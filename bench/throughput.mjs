@@ -94,7 +94,7 @@ async function rawClient(wsUrl) {
  * @param {{ roundTrips: number, rounds: number, warmUp?: number }} options round trips per client kind in all
  */
 export async function throughputBench({ roundTrips, rounds, warmUp = 5000 }) {
-  const server = await serverProcess({ handler: 'echo' }, { execArgv: [] });
+  const server = await serverProcess({ handler: 'echo' });
   const sdk = await sdkClient(server.wsUrl);
   const raw = await rawClient(server.wsUrl);
   try {
