@@ -1,76 +1,72 @@
 // @ts-check
 /**
  * Throughput: echo round trips client -> test server -> client, the SDK (Node + `ws`) against a
- * raw `ws` client that sends and parses the same envelopes. Same in-process server, same run; the
- * two clients stay connected and take turns in short rounds (which one goes first alternates), so
- * drift hits both alike. The ratio is the median of the per-round ratios.
+ * raw `ws` client sending and parsing the same envelopes. The server runs in a child process of
+ * its own, so the client's work is not diluted by the server's in the same thread, and the two
+ * have a core each. The two clients stay connected and take turns in rounds (which one goes
+ * first alternates), so drift hits both alike; each figure is the median of per-round ratios.
+ *
+ * Besides the rate, the client process's CPU time (process.cpuUsage: user + system, this process
+ * only, GC threads included) per round trip: the rate can hide client cost while the server is
+ * the bottleneck, CPU time cannot.
  */
 import { WebSocket } from 'ws';
-import { createTestServer } from '../test/server/index.mjs';
 import { WebConnectionWebSocket } from 'webconnection-websocket';
+import { median } from './lib.mjs';
+import { serverProcess } from './server-process.mjs';
 
 /** Round trips kept in flight. */
-export const WINDOW = 200;
+export const WINDOW = 100;
 
-/** @typedef {(count: number) => Promise<number>} Runner runs `count` round trips, returns ms */
-
-/**
- * A promise that fails after `ms` rather than hang the run.
- * @param {(resolve: (ms: number) => void, reject: (err: Error) => void) => void} body
- * @param {number} [ms]
- * @returns {Promise<number>}
- */
-function bounded(body, ms = 120_000) {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`throughput round did not finish in ${ms} ms`)), ms);
-    body(
-      (v) => (clearTimeout(timer), resolve(v)),
-      (err) => (clearTimeout(timer), reject(err)),
-    );
-  });
-}
+/** @typedef {(count: number) => Promise<{ ms: number, cpuUs: number }>} Runner runs `count` round trips */
 
 /**
  * `count` echo round trips with WINDOW in flight, the same loop for both clients: `send(text)`
- * sends one echo; the client hands every message it receives to `received`, and errors to `failed`.
+ * sends one echo; the client hands every message it receives to `received`, errors to `failed`.
  * @param {(text: string) => void} send
  */
 function echoLoop(send) {
-  /** @type {(action: string, message: unknown) => void} */
+  /** @type {(action: string) => void} */
   let onEcho = () => {};
   /** @type {(err: Error) => void} */
   let fail = () => {};
   /** @type {Runner} */
   const run = (count) =>
-    bounded((resolve, reject) => {
-      fail = reject;
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`a round of ${count} round trips did not finish in 120 s`)), 120_000);
+      fail = (err) => (clearTimeout(timer), reject(err));
       let sent = 0;
       let got = 0;
+      const cpu = process.cpuUsage();
       const start = performance.now();
       const sendOne = () => send(`m${sent++}`);
-      onEcho = (action, message) => {
-        if (action !== 'echo') return reject(new Error(`unexpected ${action}: ${message}`));
-        if (++got === count) resolve(performance.now() - start);
-        else if (sent < count) sendOne();
+      onEcho = (action) => {
+        if (action !== 'echo') return fail(new Error(`unexpected ${action}`));
+        if (++got === count) {
+          const ms = performance.now() - start;
+          const used = process.cpuUsage(cpu);
+          clearTimeout(timer);
+          resolve({ ms, cpuUs: used.user + used.system });
+        } else if (sent < count) sendOne();
       };
       while (sent < Math.min(WINDOW, count)) sendOne();
     });
   return {
     run,
-    /** @type {(action: string, message: unknown) => void} */ received: (action, message) => onEcho(action, message),
+    /** @type {(action: string) => void} */ received: (action) => onEcho(action),
     /** @type {(err: Error) => void} */ failed: (err) => fail(err),
   };
 }
 
 /**
- * The SDK: `createBroadcastMessage('echo', ...)` + `send()`, the echo arrives at `onMessageHandler`.
+ * The SDK: `createBroadcastMessage('echo', ...)` + `send()`; the echo arrives at `onMessageHandler`.
  * @param {string} wsUrl @returns {Promise<{ run: Runner, close(): void }>}
  */
 async function sdkClient(wsUrl) {
   const socket = new WebConnectionWebSocket({ url: wsUrl, WebSocket: /** @type {never} */ (WebSocket), reconnect: { maxRetries: 0 } });
   const loop = echoLoop((text) => socket.send(socket.createBroadcastMessage('echo', text)));
   socket.onErrorHandler = loop.failed;
-  socket.onMessageHandler = (msg) => loop.received(msg.action, msg.message);
+  socket.onMessageHandler = (msg) => loop.received(msg.action);
   await new Promise((resolve) => {
     socket.onOpenHandler = resolve;
     socket.tryConnect();
@@ -89,62 +85,49 @@ async function rawClient(wsUrl) {
     ws.once('error', reject);
   });
   const loop = echoLoop((text) => ws.send(JSON.stringify({ action: 'echo', message: text, groupId: '', userId: '', recipients: [] })));
-  ws.on('message', (data) => {
-    const msg = JSON.parse(data.toString());
-    loop.received(msg.action, msg.message);
-  });
+  ws.on('message', (data) => loop.received(JSON.parse(data.toString()).action));
   ws.on('error', loop.failed);
   return { run: loop.run, close: () => ws.close() };
 }
 
-/** @param {number[]} xs */
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
 /**
- * @param {number} total round trips per client kind
- * @param {{ rounds?: number, warmUp?: number }} [options]
+ * @param {{ roundTrips: number, rounds: number, warmUp?: number }} options round trips per client kind in all
  */
-export async function throughputBench(total, { rounds = 10, warmUp = 5000 } = {}) {
-  const server = await createTestServer({ static: false, rateLimit: false });
+export async function throughputBench({ roundTrips, rounds, warmUp = 5000 }) {
+  const server = await serverProcess({ handler: 'echo' });
   const sdk = await sdkClient(server.wsUrl);
   const raw = await rawClient(server.wsUrl);
   try {
-    const per = Math.round(total / rounds);
+    const per = Math.round(roundTrips / rounds);
     await sdk.run(warmUp);
     await raw.run(warmUp);
-    /** @type {number[]} */ const sdkMs = [];
-    /** @type {number[]} */ const rawMs = [];
+    /** @type {{ ms: number, cpuUs: number }[]} */ const s = [];
+    /** @type {{ ms: number, cpuUs: number }[]} */ const r = [];
     for (let i = 0; i < rounds; i++) {
-      // Alternate which goes first, so neither always gets the warmer (or the tired) machine.
       if (i % 2) {
-        rawMs.push(await raw.run(per));
-        sdkMs.push(await sdk.run(per));
+        r.push(await raw.run(per));
+        s.push(await sdk.run(per));
       } else {
-        sdkMs.push(await sdk.run(per));
-        rawMs.push(await raw.run(per));
+        s.push(await sdk.run(per));
+        r.push(await raw.run(per));
       }
     }
-    const sum = (/** @type {number[]} */ xs) => xs.reduce((a, b) => a + b, 0);
-    const sdkPerSecond = (per * rounds) / (sum(sdkMs) / 1000);
-    const rawPerSecond = (per * rounds) / (sum(rawMs) / 1000);
-    // Each round's SDK time against the raw time next to it; the median of those ratios.
-    const ratios = sdkMs.map((ms, i) => rawMs[i] / ms);
+    const total = (/** @type {{ ms: number, cpuUs: number }[]} */ xs, /** @type {'ms' | 'cpuUs'} */ k) => xs.reduce((a, x) => a + x[k], 0);
     return {
       roundTrips: per * rounds,
       rounds,
       window: WINDOW,
-      sdkPerSecond: Math.round(sdkPerSecond),
-      rawPerSecond: Math.round(rawPerSecond),
-      ratio: median(ratios),
-      ratioOfTotals: sdkPerSecond / rawPerSecond,
-      ratioRange: [Math.min(...ratios), Math.max(...ratios)],
+      sdkPerSecond: Math.round((per * rounds) / (total(s, 'ms') / 1000)),
+      rawPerSecond: Math.round((per * rounds) / (total(r, 'ms') / 1000)),
+      // Each round against the raw round next to it.
+      rateRatio: median(s.map((x, i) => r[i].ms / x.ms)),
+      sdkCpuUs: total(s, 'cpuUs') / (per * rounds),
+      rawCpuUs: total(r, 'cpuUs') / (per * rounds),
+      cpuRatio: median(s.map((x, i) => x.cpuUs / r[i].cpuUs)),
     };
   } finally {
     sdk.close();
     raw.close();
-    await server.close();
+    await server.stop();
   }
 }
