@@ -198,6 +198,8 @@ export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out e
   #userId = '';
   #auto = true;
   #inOpenHandler = false;
+  /** The pump's timer waits for flushRate's pace (not for room on a link that refused). */
+  #paced = false;
   #watch: { frame(): void; stop(): void } | undefined;
   /** Our resume extension's session; undefined when it is off (the option, or another codec). */
   #resume: ResumeSession | undefined;
@@ -564,7 +566,8 @@ export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out e
         break;
       }
     }
-    // The link took no more (n > 0): a little later. Else the next batch.
+    // The link took no more (n > 0): a little later, or at the next acknowledgement. Else the next batch, when its pace says.
+    this.#paced = n === 0;
     this.#timers.pump = setTimeout(() => this.#pump(t, token), n > 0 ? REFUSED_RETRY_MS : rate === Infinity ? 0 : (batch * 1000) / rate);
   }
 
@@ -629,8 +632,8 @@ export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out e
       }
       return;
     }
-    // Acknowledgements make room; a hello lets the queue go.
-    if (this.#token === token) this.#pump(t, token);
+    // Acknowledgements make room; a hello lets the queue go. Neither cuts a paced wait short.
+    if (this.#token === token && !(this.#paced && this.#timers.pump)) this.#pump(t, token);
   }
 
   #acked(messages: unknown[]): void {

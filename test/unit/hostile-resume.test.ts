@@ -230,6 +230,27 @@ describe('hostile: resume on the client (scripted server, fake clock)', () => {
     expect(s.ns().length).toBeLessThanOrEqual(2);
   });
 
+  it('D16 acknowledgements do not defeat flushRate: a backlog flushed to a server that acknowledges every frame at once keeps its pace', async () => {
+    // Every wc:ack let the pump send a batch there and then (on c99500e): a server acknowledging
+    // each frame drew the backlog at its own speed, not flushRate's (the flush benchmark sent
+    // 100,000 at ~700 a second with the default of 80).
+    const s = scripted();
+    const c = client(s, { flushRate: 10 });
+    c.socket.tryConnect();
+    for (let i = 0; i < 50; i++) c.n(String(i));
+    s.open();
+    s.say({ action: 'wc:hello', wcResumed: false, wcAck: 0 });
+    for (let ms = 0; ms < 1000; ms += 10) {
+      const last = s.ns().at(-1)?.[1];
+      if (last !== undefined) s.say({ action: 'wc:ack', wcAck: last });
+      await vi.advanceTimersByTimeAsync(10);
+    }
+    // 10 a second: one at the hello, then one per 100 ms.
+    expect(s.ns().length).toBeGreaterThanOrEqual(9);
+    expect(s.ns().length).toBeLessThanOrEqual(11);
+    expect(c.seen.errors).toEqual([]);
+  });
+
   it('D9 frames from the server whose numbers skip are reported and not delivered; the link is replaced so the server sends the missing ones again', () => {
     const { s, c } = greeted();
     s.say({ action: 'news', message: 'one', wcSeq: 1 });
