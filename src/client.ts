@@ -324,7 +324,10 @@ export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out e
     const queued = binary ? copyBinary(message) : frame;
     if (this.#outbox.offer(queued, binary ? queued : message)) {
       // An open link that did not take it now (a busy leading tab): the queue tries again soon.
-      if (t?.isOpen && !this.#holding) this.#timers.pump ??= setTimeout(() => this.#pump(t, this.#token!), REFUSED_RETRY_MS);
+      if (t?.isOpen && !this.#holding && !this.#timers.pump) {
+        this.#paced = false;
+        this.#timers.pump = setTimeout(() => this.#pump(t, this.#token!), REFUSED_RETRY_MS);
+      }
       return 'queued';
     }
     this.#report(new QueueFullError(message, this.#outbox.limit));
@@ -503,11 +506,11 @@ export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out e
    * data in the tail is a copy, so what goes again is what went first.
    */
   #wire(t: Transport, frame: Sendable, message: unknown): boolean {
-    const drained = !t.bufferedAmount;
-    if (!t.send(frame)) return false;
     const tail = this.#tail;
     const messages = this.#tailMessages;
     // The socket had nothing left to send: what was sent before has left it.
+    const drained = tail.length > 0 && !t.bufferedAmount;
+    if (!t.send(frame)) return false;
     if (drained) tail.length = messages.length = 0;
     // A frame the socket sent at once (bufferedAmount back to 0) cannot be in its buffer later.
     if (t.bufferedAmount) {
