@@ -34,7 +34,14 @@ const ENTRIES = { index: 'src/index.ts', liveness: 'src/liveness.ts', network: '
  * and `close()` only). Removing them is tree-shaking at member level; the build fails if one is
  * missing, so a new version of the package is looked at, not silently trimmed differently.
  */
-const UNUSED_MEMBERS = ['CONNECTING', 'OPEN', 'CLOSING', 'retryCount', 'bufferedAmount', 'extensions', 'protocol', 'readyState', 'url', 'reconnect', 'send', 'dispatchEvent', 'removeEventListener', '_debug'];
+const UNUSED_MEMBERS = ['CONNECTING', 'OPEN', 'CLOSING', 'retryCount', 'bufferedAmount', 'extensions', 'protocol', 'readyState', 'url', 'reconnect', 'send', 'dispatchEvent', 'removeEventListener', '_debug', '_handleMessage'];
+
+/**
+ * The package's own `message` listener on each socket, and its removal: the adapter listens on the
+ * socket itself, and a second listener is not free (`ws` on Node builds a MessageEvent and decodes
+ * the text once per listener).
+ */
+const MESSAGE_LISTENER = /^\s*this\._ws\.(add|remove)EventListener\('message', this\._handleMessage\);\s*$/gm;
 
 /**
  * `source` without the members of its classes named in `names` (each must be found).
@@ -67,8 +74,8 @@ function withoutMembers(source, fileName, names) {
 
 /**
  * reconnecting-websocket from the TypeScript source it ships (not its ES5 build): compiled to
- * our target, its `_debug` calls (off unless its `debug` option is set, which we never set) and
- * the members we never reach removed. Its licence banner (`/*!`) stays in the bundle. Its modules
+ * our target, its `_debug` calls (off unless its `debug` option is set, which we never set), its
+ * per-socket `message` listener and the members we never reach removed. Its licence banner (`/*!`) stays in the bundle. Its modules
  * keep their real paths (a `\0` virtual id would be left out of the source maps, so its code
  * would map to nothing). The tests (vitest.config.ts) load it through this same plugin, so they
  * run the code that ships.
@@ -89,8 +96,9 @@ export function reconnectingWebSocketFromSource() {
       if (!id.startsWith(dir)) return null;
       let source = readFileSync(id, 'utf8');
       if (id.endsWith('reconnecting-websocket.ts')) {
-        source = withoutMembers(source.replace(/^\s*this\._debug\(.*\);\s*$/gm, ''), id, UNUSED_MEMBERS);
-        if (/_debug/.test(source)) throw new Error('reconnecting-websocket changed: a _debug call was not removed');
+        if (source.match(MESSAGE_LISTENER)?.length !== 2) throw new Error('reconnecting-websocket changed: its message listener is not added and removed as expected');
+        source = withoutMembers(source.replace(/^\s*this\._debug\(.*\);\s*$/gm, '').replace(MESSAGE_LISTENER, ''), id, UNUSED_MEMBERS);
+        if (/_debug|_handleMessage/.test(source)) throw new Error('reconnecting-websocket changed: a _debug call or its message listener was not removed');
       }
       const { outputText, sourceMapText } = ts.transpileModule(source, {
         fileName: id,

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { useRecordingClients } from '../helpers/sdk-client';
 import { waitFor } from '../helpers/wait';
 import { createTestServer, type TestServer } from '../server/index.mjs';
@@ -28,6 +29,24 @@ describe('the SDK on Node with ws', () => {
     b.socket.send(b.socket.createBroadcastMessage('marker', '').addRecipient('ann&co', 'user'));
     await a.waitFor('marker');
     expect(b.messages.filter((m) => m.action === 'echo')).toEqual([]);
+  });
+
+  it('each socket has one message listener: ws builds an event and decodes the text once per listener, so a second would double that per frame', async () => {
+    server = await createTestServer({ static: false });
+    const sockets: WebSocket[] = [];
+    class Recorded extends WebSocket {
+      constructor(...args: ConstructorParameters<typeof WebSocket>) {
+        super(...args);
+        sockets.push(this);
+      }
+    }
+    const a = client(server.wsUrl, { WebSocket: Recorded });
+    a.socket.tryConnect();
+    await a.waitForState('open');
+    a.socket.send(a.socket.createBroadcastMessage('echo', 'once'));
+    await a.waitFor('echo');
+    expect(sockets).toHaveLength(1);
+    expect(sockets[0]!.listenerCount('message')).toBe(1);
   });
 
   it('binary frames go out untouched and come back to onBinaryHandler as ArrayBuffer', async () => {
