@@ -125,6 +125,7 @@ const tp = results.throughput;
 if (tp) {
   row('throughput', `echo round trips/s, server in its own process, ${f(tp.roundTrips)} each in ${tp.rounds} alternating rounds, ${tp.window} in flight`, f(tp.sdkPerSecond), `${f(tp.rawPerSecond)} (raw \`ws\`, same envelopes)`, f(tp.rateRatio, 2), '');
   row('throughput', 'client CPU per round trip, user + system (µs)', f(tp.sdkCpuUs, 2), f(tp.rawCpuUs, 2), ratio(tp.cpuRatio, GOALS.cpuRatio), goal('client CPU ratio', tp.cpuRatio, '≤', GOALS.cpuRatio));
+  row('throughput', 'the same with `resume: false` (no numbering, no acknowledgements: the frames the raw client sends and gets)', f(tp.noResumeCpuUs, 2), f(tp.rawCpuUs, 2), ratio(tp.noResumeCpuRatio), '');
 } else absent('throughput', 'echo round trips');
 
 const mem = results.memory;

@@ -60,10 +60,12 @@ function echoLoop(send) {
 
 /**
  * The SDK: `createBroadcastMessage('echo', ...)` + `send()`; the echo arrives at `onMessageHandler`.
- * @param {string} wsUrl @returns {Promise<{ run: Runner, close(): void }>}
+ * With `resume` (the default, and the test server's) every frame is numbered both ways and
+ * acknowledged: work and frames the raw client does not have.
+ * @param {string} wsUrl @param {boolean} resume @returns {Promise<{ run: Runner, close(): void }>}
  */
-async function sdkClient(wsUrl) {
-  const socket = new WebConnectionWebSocket({ url: wsUrl, WebSocket: /** @type {never} */ (WebSocket), reconnect: { maxRetries: 0 } });
+async function sdkClient(wsUrl, resume) {
+  const socket = new WebConnectionWebSocket({ url: wsUrl, WebSocket: /** @type {never} */ (WebSocket), reconnect: { maxRetries: 0 }, resume });
   const loop = echoLoop((text) => socket.send(socket.createBroadcastMessage('echo', text)));
   socket.onErrorHandler = loop.failed;
   socket.onMessageHandler = (msg) => loop.received(msg.action);
@@ -95,20 +97,25 @@ async function rawClient(wsUrl) {
  */
 export async function throughputBench({ roundTrips, rounds, warmUp = 5000 }) {
   const server = await serverProcess({ handler: 'echo' });
-  const sdk = await sdkClient(server.wsUrl);
+  const sdk = await sdkClient(server.wsUrl, true);
+  const plain = await sdkClient(server.wsUrl, false);
   const raw = await rawClient(server.wsUrl);
   try {
     const per = Math.round(roundTrips / rounds);
     await sdk.run(warmUp);
+    await plain.run(warmUp);
     await raw.run(warmUp);
     /** @type {{ ms: number, cpuUs: number }[]} */ const s = [];
+    /** @type {{ ms: number, cpuUs: number }[]} */ const p = [];
     /** @type {{ ms: number, cpuUs: number }[]} */ const r = [];
     for (let i = 0; i < rounds; i++) {
       if (i % 2) {
         r.push(await raw.run(per));
+        p.push(await plain.run(per));
         s.push(await sdk.run(per));
       } else {
         s.push(await sdk.run(per));
+        p.push(await plain.run(per));
         r.push(await raw.run(per));
       }
     }
@@ -124,9 +131,12 @@ export async function throughputBench({ roundTrips, rounds, warmUp = 5000 }) {
       sdkCpuUs: total(s, 'cpuUs') / (per * rounds),
       rawCpuUs: total(r, 'cpuUs') / (per * rounds),
       cpuRatio: median(s.map((x, i) => x.cpuUs / r[i].cpuUs)),
+      noResumeCpuUs: total(p, 'cpuUs') / (per * rounds),
+      noResumeCpuRatio: median(p.map((x, i) => x.cpuUs / r[i].cpuUs)),
     };
   } finally {
     sdk.close();
+    plain.close();
     raw.close();
     await server.stop();
   }
