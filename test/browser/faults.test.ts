@@ -188,7 +188,7 @@ describeInEngines('faults', (engine) => {
     expect(client.opens).toBe(3);
   });
 
-  it('the server process killed mid-stream and started again: every message queued meanwhile arrives once, in order', { timeout: 40_000 }, async () => {
+  it('the server process killed mid-stream and started again: every message queued meanwhile arrives once, in order; what the dying server took and never delivered is handed back', { timeout: 40_000 }, async () => {
     let server: ServerProcess = await startServerProcess();
     disposers.push(() => server.kill());
     const { port, wsUrl } = server;
@@ -259,9 +259,15 @@ describeInEngines('faults', (engine) => {
       for (const { k } of queued) expect(mine).toContain(k); // every queued message arrived
     });
     expect(results.flat().every((x) => x.result !== 'dropped')).toBe(true);
+    // Nothing is lost silently: what the killed server never acknowledged and never delivered, the
+    // sender's ReplayGapError (a restarted server has no session to resume) hands back to the app.
+    const handedBack = await sdk.run((h) => h.scratch.ids.map((n: number) => h.seen(n).errors.flatMap((e: { handedBack: string[] }) => e.handedBack)));
+    const arrived = new Set(received);
+    const missing = results.flatMap((r, s) => r.map(({ k }) => `${s}:${k}`).filter((text) => !arrived.has(text)));
+    for (const text of missing) expect(handedBack[Number(text.split(':')[0])]).toContain(text);
     const sentTotal = results.flat().length;
     const queuedTotal = results.flat().filter((x) => x.result === 'queued').length;
-    console.log(`${engine}: server SIGKILLed mid-stream: ${senders} senders, ${sentTotal} messages, ${queuedTotal} queued (all delivered once, in order), ${sentTotal - received.length} lost in flight`);
+    console.log(`${engine}: server SIGKILLed mid-stream: ${senders} senders, ${sentTotal} messages, ${queuedTotal} queued (all delivered once, in order), ${missing.length} lost in flight, each handed back by its sender's ReplayGapError`);
     const errorsFromServer = await sdk.run((h) => h.scratch.ids.flatMap((n: number) => h.seen(n).messages.filter((m) => m.action === 'error')));
     expect(errorsFromServer).toEqual([]); // no rate limit hit
   });
