@@ -141,4 +141,20 @@ describe('hostile: the session store holds (keep as regression tests)', () => {
     expect(c.frames.find((f) => f.action === 'wc:reject')).toMatchObject({ wcRejected: 1, wcRetry: true });
     expect(server.sessions()).toBeLessThanOrEqual(50);
   });
+
+  it('S5 frames dressed as acknowledgements do not skip the rate limit unless they are an ack\'s size: 500 of 60 KB are dropped past the limit, tiny real acks still free the buffer', async () => {
+    // On c99500e every frame starting {"action":"wc:ack" was parsed and applied before the rate
+    // limit: 2,000 of 60 KB cost the server 800 ms of CPU, none dropped.
+    server = await createTestServer({ static: false, rateLimit: { messages: 20, perSeconds: 60 } });
+    const c = await rawClient({ groupId: 'g', userId: 'u', wcSession: 'ack-flood-1', wcAck: '0' });
+    const padding = 'x'.repeat(60_000);
+    for (let i = 0; i < 500; i++) c.ws.send(`{"action":"wc:ack","message":"${padding}","groupId":"","userId":"","recipients":[],"wcAck":0}`);
+    await waitFor(() => server!.stats.framesDropped >= 480, 'the big frames dropped by the rate limit', 10_000);
+    // A real ack (tiny) still goes past the limit.
+    c.ws.send('{"action":"wc:ack","message":"","groupId":"","userId":"","recipients":[],"wcAck":0}');
+    const dropped = server.stats.framesDropped;
+    c.ws.send('{"action":"echo","message":"after","groupId":"","userId":"","recipients":[]}');
+    await waitFor(() => server!.stats.framesDropped === dropped + 1, 'the echo past the limit dropped, the tiny ack not');
+    expect(c.isClosed()).toBe(false);
+  });
 });

@@ -14,6 +14,9 @@ import { createSessions, trailingSeq } from './resume.mjs';
 import { ConnectionIndex } from './routing.mjs';
 import { createSendPath } from './send-path.mjs';
 
+/** The longest frame read as an acknowledgement before the rate limit: an ack with every field empty and the largest wcAck is 94. */
+const ACK_MAX_CHARS = 160;
+
 /** The close code of a socket whose session a newer link took over (docs/protocol.md, "Resume"). */
 export const REPLACED_CODE = 4000;
 
@@ -154,8 +157,10 @@ export function createHub(options, stats, quietLog) {
     const seq = conn.session && !isBinary ? trailingSeq(text) : undefined;
     if (seq !== undefined && sequence(conn, seq) === 'old') return;
     // A session's acknowledgement of our frames is not traffic: it frees our buffer, and were it
-    // dropped, the rate limit would be what keeps the buffer full.
-    const ack = conn.session && !isBinary && text.startsWith('{"action":"wc:ack"') ? readEnvelope(text, limits) : undefined;
+    // dropped, the rate limit would be what keeps the buffer full. Only a frame of an ack's size
+    // passes this way (about 90 characters): a big one pays the rate limit like any other frame,
+    // so a flood of them costs no more than any flood.
+    const ack = conn.session && !isBinary && text.length <= ACK_MAX_CHARS && text.startsWith('{"action":"wc:ack"') ? readEnvelope(text, limits) : undefined;
     if (ack?.ok && typeof ack.envelope.wcAck === 'number') return void sessions?.acknowledged(/** @type {import('./resume.mjs').Session} */ (conn.session), ack.envelope.wcAck);
     const verdict = overLimit(conn.rate, conn.lastSeen);
     if (verdict !== 'ok') {
