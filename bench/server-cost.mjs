@@ -6,11 +6,11 @@
  * scenarios the fault test bounds). `node bench/server-cost.mjs [--quick]` runs it alone.
  */
 import { WebSocket } from 'ws';
-import { createTestServer } from '../test/server/index.mjs';
+import { createTestServer } from './test-server.mjs';
 import { forkTestServer } from '../test/helpers/forked-server.mjs';
 import { binaryEchoNeverRead, floodNeverRead } from '../test/helpers/slow-reader.mjs';
 
-/** @typedef {import('../test/server/index.mjs').Recipient} Recipient */
+/** @typedef {import('./test-server.mjs').Recipient} Recipient */
 /** @typedef {{ groupId: string, userId: string }} Identity */
 
 /**

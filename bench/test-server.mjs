@@ -4,3 +4,4 @@ import * as testServer from '../test/server/index.mjs';
 
 export const { createTestServer, defaultOnWebSocket } = testServer;
 /** @typedef {NonNullable<Parameters<typeof createTestServer>[0]>} TestServerOptions */
+/** @typedef {import('../test/server/index.mjs').Recipient} Recipient */
