@@ -264,6 +264,22 @@ describe('hostile: resume on the client (scripted server, fake clock)', () => {
     expect(s.dropped).toEqual(['frames from the server were missing']);
   });
 
+  it('after a resumed reconnect the order is onOpenHandler\'s own sends, then what the server never acknowledged (same numbers), then the rest of the queue', async () => {
+    const { s, c } = greeted();
+    c.n('a');
+    c.n('b');
+    s.drop();
+    expect(c.n('q1')).toBe('queued');
+    expect(c.n('q2')).toBe('queued');
+    c.socket.onOpenHandler = () => void c.socket.send(c.socket.createBroadcastMessage('n', 'login'));
+    s.open();
+    s.say({ action: 'wc:hello', wcResumed: true, wcAck: 0 });
+    await vi.advanceTimersByTimeAsync(1000);
+    const second = s.text().filter((m) => m.link === 2 && m.action === 'n').map((m) => [m.message, m.wcSeq]);
+    expect(second).toEqual([['login', undefined], ['a', 1], ['b', 2], ['q1', 3], ['q2', 4]]);
+    expect(c.seen.errors).toEqual([]);
+  });
+
   it('D10 one frame with a garbage number (1e400, parsed as Infinity) is reported and dropped; the numbered frames after it are delivered', () => {
     const { s, c } = greeted();
     s.say({ action: 'news', message: 'one', wcSeq: 1 });
