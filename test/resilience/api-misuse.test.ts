@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArgumentError, InvalidStateError, QueueFullError, UnsentMessagesError, WebConnectionWebSocket } from '../../src/index';
 import { liveness } from '../../src/liveness';
 import { useRecordingClients } from '../helpers/sdk-client';
-import { waitFor } from '../helpers/wait';
+import { quietPeriod, waitFor } from '../helpers/wait';
 import { createTestServer, type TestServer } from '../server/index.mjs';
 
 let server: TestServer;
@@ -51,7 +51,7 @@ describe('API misuse against the real server', () => {
     c.socket.tryConnect(true, 'misuse-same', 'first');
     await c.waitForState('open');
     c.socket.tryConnect(true, 'misuse-same', 'first');
-    await new Promise((r) => setTimeout(r, 50));
+    await quietPeriod(50, 'no second connection arriving');
     expect(server.clients().filter((x) => x.groupId === 'misuse-same')).toHaveLength(1);
     expect(c.states).toEqual(['connecting', 'open']);
   });

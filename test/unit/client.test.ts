@@ -41,13 +41,17 @@ describe('send(): queue, order, bounds', () => {
   it('queues before tryConnect and while connecting, then flushes in order after onOpenHandler (login first)', async () => {
     const t = setup();
     expect(t.socket.send(t.socket.createBroadcastMessage('q1', ''))).toBe('queued');
-    t.socket.onOpenHandler = () => expect(t.socket.send(t.socket.createBroadcastMessage('login', ''))).toBe('sent');
+    // What send() said inside the handler, checked outside it: a throw in a handler is reported, not raised.
+    let login: string | undefined;
+    t.socket.onOpenHandler = () => void (login = t.socket.send(t.socket.createBroadcastMessage('login', '')));
     t.socket.tryConnect();
     expect(t.socket.send(t.socket.createBroadcastMessage('q2', ''))).toBe('queued');
     expect(t.socket.queued).toBe(2);
     await t.open();
     await waitFor(() => t.frames.length === 3, '3 frames');
     expect(t.actions()).toEqual(['login', 'q1', 'q2']);
+    expect(login).toBe('sent');
+    expect(t.seen.errors).toEqual([]);
     expect(t.socket.send(t.socket.createBroadcastMessage('now', ''))).toBe('sent');
     expect(t.socket.queued).toBe(0);
   });
