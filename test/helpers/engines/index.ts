@@ -108,12 +108,39 @@ export function waitInPage<A extends unknown[], R>(page: EnginePage, what: strin
   return waitFor(() => page.evaluate(fn, ...args), what, timeoutMs, 20);
 }
 
-/** Adds `<script type="module">` with `source` to the page; it runs once its imports have loaded. */
-export function addModuleScript(page: EnginePage, source: string): Promise<void> {
-  return page.evaluate((text) => {
-    const script = document.createElement('script');
-    script.type = 'module';
-    script.textContent = text;
-    document.head.append(script);
-  }, source);
+let moduleScripts = 0;
+
+/**
+ * Adds `<script type="module">` with `source` to the page and resolves once it has run to its end
+ * (a module runs after its imports load, and its `await`s after that: a test that polled a global
+ * the script sets could otherwise read it before it exists). An error the page reports meanwhile
+ * fails the call at once, with its message.
+ */
+export async function addModuleScript(page: EnginePage, source: string, timeoutMs = 10_000): Promise<void> {
+  const id = `module-script-${++moduleScripts}`;
+  type Marks = { moduleScriptsRun?: string[]; moduleScriptErrors?: string[] };
+  const errorsBefore = await page.evaluate(
+    (text, mark) => {
+      const w = window as unknown as Marks;
+      if (!w.moduleScriptErrors) {
+        w.moduleScriptErrors = [];
+        addEventListener('error', (e) => w.moduleScriptErrors!.push(String(e.message)));
+      }
+      const before = w.moduleScriptErrors.length;
+      w.moduleScriptsRun ??= [];
+      const script = document.createElement('script');
+      script.type = 'module';
+      script.textContent = `${text}\n;window.moduleScriptsRun.push(${JSON.stringify(mark)});`;
+      document.head.append(script);
+      return before;
+    },
+    source,
+    id,
+  );
+  await waitInPage(page, `the module script ${id} to run`, timeoutMs, (mark: string, since: number) => {
+    const w = window as unknown as Marks;
+    const errors = w.moduleScriptErrors?.slice(since) ?? [];
+    if (errors.length) throw new Error(`the module script failed: ${errors.join('; ')}`);
+    return w.moduleScriptsRun?.includes(mark) ?? false;
+  }, id, errorsBefore);
 }
