@@ -193,8 +193,10 @@ export const reconnectingTransport: TransportFactory = (config, events) => {
       l.reported = true;
       link = undefined;
       if (l.opened) {
-        // The package reports a link that broke with an error as a clean 1000: it was not.
-        const info = l.errored ? opened(1006, 'the link broke', false, l) : opened(ev.code, ev.reason, ev.wasClean, l);
+        // The package reports a link that broke with an error as a clean 1000: it was not. A link
+        // that broke without one (Chromium on a reset, every engine on a FIN) says the same.
+        const broke = l.errored || (ev.code === 1006 && !ev.reason);
+        const info = broke ? opened(1006, 'the link broke', false, l) : opened(ev.code, ev.reason, ev.wasClean, l);
         if (!stopped) decide(info, Date.now() - openedAt);
         return events.close(info);
       }

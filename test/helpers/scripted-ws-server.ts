@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import type { Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
 
 /**
@@ -41,6 +42,9 @@ export async function scriptedWsServer(script: Script) {
     upgrades: () => upgrades,
     /** Upgrades accepted. */
     connections: () => connections,
+    /** Cuts every open link now without a close frame: 'fin' ends the TCP connection, 'rst' resets it. */
+    cut: (how: 'fin' | 'rst') =>
+      wss.clients.forEach((ws) => (how === 'fin' ? ws.terminate() : (ws as unknown as { _socket: Socket })._socket.resetAndDestroy())),
     close: () =>
       new Promise<void>((r) => {
         wss.clients.forEach((c) => c.terminate());
