@@ -142,6 +142,18 @@ describe('hostile: the session store holds (keep as regression tests)', () => {
     expect(server.sessions()).toBeLessThanOrEqual(50);
   });
 
+  it('S6 numbered frames the session already had (or that skip ahead) count against the rate limit like any other frame: 500 of 60 KB with wcSeq 0 go past it', async () => {
+    // Found by hostile review 3: such frames returned before the rate limit, never counted.
+    server = await createTestServer({ static: false, rateLimit: { messages: 20, perSeconds: 60 } });
+    const c = await rawClient({ groupId: 'g', userId: 'u', wcSession: 'seq-flood-1', wcAck: '0' });
+    const padding = 'x'.repeat(60_000);
+    const received = server.stats.framesReceived;
+    for (let i = 0; i < 500; i++) c.ws.send(`{"action":"echo","message":"${padding}","groupId":"","userId":"","recipients":[],"wcSeq":0}`);
+    await waitFor(() => server!.stats.framesReceived - received >= 500, 'the 500 frames received', 10_000);
+    expect(server.stats.framesDropped).toBeGreaterThanOrEqual(480);
+    expect(c.isClosed()).toBe(false);
+  });
+
   it('S5 frames dressed as acknowledgements do not skip the rate limit unless they are an ack\'s size: 500 of 60 KB are dropped past the limit, tiny real acks still free the buffer', async () => {
     // On c99500e every frame starting {"action":"wc:ack" was parsed and applied before the rate
     // limit: 2,000 of 60 KB cost the server 800 ms of CPU, none dropped.

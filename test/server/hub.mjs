@@ -155,7 +155,8 @@ export function createHub(options, stats, quietLog) {
     // A numbered frame is read for its number first: a duplicate costs nothing, and one the rate
     // limit drops is asked for again instead of lost.
     const seq = conn.session && !isBinary ? trailingSeq(text) : undefined;
-    if (seq !== undefined && sequence(conn, seq) === 'old') return;
+    // A duplicate (or one ahead of a gap) is not processed, but it is traffic like any other: it counts.
+    if (seq !== undefined && sequence(conn, seq) === 'old') return void (overLimit(conn.rate, conn.lastSeen) !== 'ok' && stats.framesDropped++);
     // A session's acknowledgement of our frames is not traffic: it frees our buffer, and were it
     // dropped, the rate limit would be what keeps the buffer full. Only a frame of an ack's size
     // passes this way (about 90 characters): a big one pays the rate limit like any other frame,
