@@ -155,15 +155,16 @@ export function createHub(options, stats, quietLog) {
     // A numbered frame is read for its number first: a duplicate costs nothing, and one the rate
     // limit drops is asked for again instead of lost.
     const seq = conn.session && !isBinary ? trailingSeq(text) : undefined;
-    // A duplicate (or one ahead of a gap) is not processed, but it is traffic like any other: it counts.
-    if (seq !== undefined && sequence(conn, seq) === 'old') return void (overLimit(conn.rate, conn.lastSeen) !== 'ok' && stats.framesDropped++);
+    const old = seq !== undefined && sequence(conn, seq) === 'old';
     // A session's acknowledgement of our frames is not traffic: it frees our buffer, and were it
     // dropped, the rate limit would be what keeps the buffer full. Only a frame of an ack's size
     // passes this way (about 90 characters): a big one pays the rate limit like any other frame,
     // so a flood of them costs no more than any flood.
-    const ack = conn.session && !isBinary && text.length <= ACK_MAX_CHARS && text.startsWith('{"action":"wc:ack"') ? readEnvelope(text, limits) : undefined;
+    const ack = !old && conn.session && !isBinary && text.length <= ACK_MAX_CHARS && text.startsWith('{"action":"wc:ack"') ? readEnvelope(text, limits) : undefined;
     if (ack?.ok && typeof ack.envelope.wcAck === 'number') return void sessions?.acknowledged(/** @type {import('./resume.mjs').Session} */ (conn.session), ack.envelope.wcAck);
     const verdict = overLimit(conn.rate, conn.lastSeen);
+    // A duplicate (or one ahead of a gap) is not processed, but it is traffic like any other: it counts.
+    if (old) return void (verdict !== 'ok' && stats.framesDropped++);
     if (verdict !== 'ok') {
       stats.framesDropped++;
       if (!rateLimit) return;
