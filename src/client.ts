@@ -316,7 +316,8 @@ export class WebConnectionWebSocket<In extends PayloadMap<In> = ActionMap, Out e
    */
   send(message: Outgoing<M, Out>): SendResult {
     if (this.#state === 'closed') throw new InvalidStateError(`send() while closed (${this.#closeReason!.reason}): call tryConnect() or reconnect() first.`);
-    const binary = isBinary(message);
+    // An envelope from createBroadcastMessage is never binary: no three type checks per send.
+    const binary = !(message instanceof WebConnectionMessage) && isBinary(message);
     const frame = binary ? message : this.#o.codec.encode(message);
     const t = this.#transport;
     const ready = this.#inOpenHandler || !(this.#outbox.size || this.#holding || this.#resume?.resending);

@@ -12,17 +12,20 @@ import { createRecipient, type Recipient, type RecipientType } from './protocol/
  */
 export class WebConnectionMessage<A extends string = string> implements Envelope<A> {
   [extra: string]: unknown;
-  action: A;
-  message: string;
-  groupId: string;
-  userId: string;
-  recipients: Recipient[] = [];
+  // Declared, not class fields: fields would be defined one by one (as undefined) before the
+  // constructor assigns them, on the hot path of every send. Assigned here in wire order.
+  declare action: A;
+  declare message: string;
+  declare groupId: string;
+  declare userId: string;
+  declare recipients: Recipient[];
 
   constructor(action: A, message: string, groupId = '', userId = '') {
     this.action = action;
     this.message = message;
     this.groupId = groupId;
     this.userId = userId;
+    this.recipients = [];
   }
 
   /**
