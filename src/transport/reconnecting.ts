@@ -246,9 +246,8 @@ export const reconnectingTransport: TransportFactory = (config, events) => {
       return link?.ws.bufferedAmount ?? 0;
     },
     send(data) {
-      // isOpen, inline: this is every send's path.
-      if (!link?.opened || link.ws.readyState !== 1) return false;
-      link.ws.send(data as never);
+      if (!transport.isOpen) return false;
+      link!.ws.send(data as never);
       return true;
     },
     reconnect() {
